@@ -1,0 +1,1 @@
+"""The collector service: MQTT readings into InfluxDB, acknowledged only after the write."""

@@ -1,0 +1,45 @@
+"""``sensormesh-bridge``: read config from the environment, then run until SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+from types import FrameType
+
+from sensormesh.envconfig import ConfigError, exit_with_problems
+from sensormesh.logsetup import setup_logging
+
+from bridge.app import Bridge
+from bridge.config import load_bridge_config
+from bridge.writer import InfluxWriter
+
+PROGRAM = "sensormesh-bridge"
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    argparse.ArgumentParser(
+        prog=PROGRAM,
+        description="Subscribe to sensor readings and write them to InfluxDB, acknowledging "
+        "each message only after it is stored. Configured by environment variables.",
+    ).parse_args(argv)
+    try:
+        config = load_bridge_config(os.environ if env is None else env)
+    except ConfigError as error:
+        exit_with_problems(PROGRAM, error)
+    setup_logging(config.log_level)
+    bridge = Bridge(config, InfluxWriter(config.influx))
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        bridge.request_stop()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    bridge.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

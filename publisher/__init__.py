@@ -1,0 +1,1 @@
+"""The node service: reads sensors on a schedule and publishes readings over TLS."""

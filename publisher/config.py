@@ -1,0 +1,59 @@
+"""Publisher configuration: read once from the environment into one typed, frozen object."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sensormesh.contract import KEY_NAME, RESERVED_TAGS, TAG_VALUE, validate_device_name
+from sensormesh.envconfig import EnvReader
+from sensormesh.logsetup import read_log_level
+from sensormesh.mqtt import MqttSettings, read_mqtt_settings
+
+from publisher.sensors.base import SensorConfig
+from publisher.sensors.registry import parse_sensors
+
+
+@dataclass(frozen=True)
+class PublisherConfig:
+    device: str
+    mqtt: MqttSettings
+    sensors: tuple[SensorConfig, ...]
+    sample_interval_s: float
+    status_interval_s: float
+    tags: Mapping[str, str]
+    log_level: str
+
+
+def load_publisher_config(env: Mapping[str, str]) -> PublisherConfig:
+    """Raise ConfigError listing every problem; nothing here touches the network."""
+    reader = EnvReader(env)
+    device = (
+        reader.optional("DEVICE_NAME")
+        or reader.optional("BALENA_DEVICE_NAME_AT_INIT")
+        or socket.gethostname()
+    )
+    reader.check(validate_device_name(device))
+    mqtt = read_mqtt_settings(reader, default_username=device)
+    sensors, sensor_problems = parse_sensors(reader.text("SENSORS", "mock"))
+    reader.problems.extend(sensor_problems)
+    tags = reader.key_values("TAGS")
+    for key, value in tags.items():
+        if not KEY_NAME.fullmatch(key) or key in RESERVED_TAGS:
+            reader.problems.append(f"TAGS: tag key {key!r} is not allowed")
+        if not TAG_VALUE.fullmatch(value):
+            reader.problems.append(f"TAGS: value of {key!r} must be printable, no backslash")
+    log_level, level_problem = read_log_level(env.get("LOG_LEVEL"))
+    reader.check(level_problem)
+    config = PublisherConfig(
+        device=device,
+        mqtt=mqtt,
+        sensors=tuple(sensors),
+        sample_interval_s=reader.seconds("SAMPLE_INTERVAL_S", 10.0, minimum=0.01),
+        status_interval_s=reader.seconds("STATUS_INTERVAL_S", 60.0, minimum=1.0),
+        tags=tags,
+        log_level=log_level,
+    )
+    reader.raise_if_problems()
+    return config

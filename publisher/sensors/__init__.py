@@ -1,0 +1,1 @@
+"""Sensor drivers: one module per driver, listed in ``registry.DRIVERS``."""
