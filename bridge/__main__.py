@@ -9,12 +9,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from types import FrameType
 
-from sensormesh.envconfig import ConfigError, exit_with_problems
-from sensormesh.logsetup import setup_logging
-
 from bridge.app import Bridge
 from bridge.config import load_bridge_config
 from bridge.writer import InfluxWriter
+from sensormesh.envconfig import ConfigError, exit_with_problems
+from sensormesh.logsetup import setup_logging
 
 PROGRAM = "sensormesh-bridge"
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from sensormesh.contract import DEADLETTER_TOPIC, InvalidMessage, bridge_subscription
-from sensormesh.mqtt import ConnectionLoop, backoff_delays, new_client
 
 from bridge.config import BridgeConfig
 from bridge.intake import PendingMessage, RejectionLog, dead_letter_payload, message_lines
 from bridge.writer import InfluxWriter, Rejected, TransientWriteError
+from sensormesh.contract import DEADLETTER_TOPIC, InvalidMessage, bridge_subscription
+from sensormesh.mqtt import ConnectionLoop, backoff_delays, new_client
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class Bridge:
         )
 
     def _connect_properties(self) -> Properties:
-        properties = Properties(PacketTypes.CONNECT)
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         properties.SessionExpiryInterval = self.config.session_expiry_s
         properties.ReceiveMaximum = self.config.receive_maximum
         return properties
@@ -76,18 +76,19 @@ class Bridge:
     # paho's network thread -------------------------------------------------------------
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
+        payload = bytes(msg.payload)
         if self._stopping.is_set():
             return  # left unacked: the broker keeps it for our next session
         session = self.loop.sessions
         self.counters.received += 1
         try:
-            lines = message_lines(self.config.influx, msg.topic, msg.payload, self._clock_ns())
+            lines = message_lines(self.config.influx, msg.topic, payload, self._clock_ns())
         except InvalidMessage as error:
-            self._dead_letter(msg.topic, msg.payload, error)
+            self._dead_letter(msg.topic, payload, error)
             self.client.ack(msg.mid, msg.qos)
             return
         pending = PendingMessage(
-            msg.mid, session, msg.topic, msg.payload, tuple(lines), time.monotonic()
+            msg.mid, session, msg.topic, payload, tuple(lines), time.monotonic()
         )
         with self._wakeup:
             self._pending.append(pending)
@@ -110,9 +111,15 @@ class Bridge:
             self._wakeup.notify()
 
     def run(self) -> None:
-        log.info("bridge %s: group %s, broker %s:%s, InfluxDB %s bucket %s",
-                 self.config.bridge_id, self.config.group, self.config.mqtt.host,
-                 self.config.mqtt.port, self.config.influx.url, self.config.influx.bucket)
+        log.info(
+            "bridge %s: group %s, broker %s:%s, InfluxDB %s bucket %s",
+            self.config.bridge_id,
+            self.config.group,
+            self.config.mqtt.host,
+            self.config.mqtt.port,
+            self.config.influx.url,
+            self.config.influx.bucket,
+        )
         self.loop.start()
         try:
             while (batch := self._next_batch()) is not None:
@@ -121,9 +128,12 @@ class Bridge:
         finally:
             self.loop.stop()
             self.writer.close()
-            log.info("bridge stopped: %d received, %d lines written, %d dead-lettered",
-                     self.counters.received, self.counters.written_lines,
-                     self.rejections.total)
+            log.info(
+                "bridge stopped: %d received, %d lines written, %d dead-lettered",
+                self.counters.received,
+                self.counters.written_lines,
+                self.rejections.total,
+            )
 
     def _next_batch(self) -> list[PendingMessage] | None:
         """Wait for a full batch, the oldest message's flush deadline, or a stop request."""
@@ -143,8 +153,9 @@ class Bridge:
     def _take_batch(self) -> list[PendingMessage]:
         batch: list[PendingMessage] = []
         lines = 0
-        while self._pending and (not batch or lines + len(self._pending[0].lines)
-                                 <= self.config.batch_size):
+        while self._pending and (
+            not batch or lines + len(self._pending[0].lines) <= self.config.batch_size
+        ):
             message = self._pending.popleft()
             batch.append(message)
             lines += len(message.lines)
@@ -165,13 +176,17 @@ class Bridge:
             except TransientWriteError as exc:
                 if outage_started is None:
                     outage_started = started
-                    log.warning("InfluxDB write failed, holding %d messages unacked: %s",
-                                len(batch), exc)
+                    log.warning(
+                        "InfluxDB write failed, holding %d messages unacked: %s", len(batch), exc
+                    )
             if self._stopping.is_set():
                 give_up_at = give_up_at or started + SHUTDOWN_GRACE_S
                 if time.monotonic() >= give_up_at:
-                    log.warning("stopping during an InfluxDB outage: %d messages stay in the"
-                                " broker for the next run", len(batch) + len(self._pending))
+                    log.warning(
+                        "stopping during an InfluxDB outage: %d messages stay in the"
+                        " broker for the next run",
+                        len(batch) + len(self._pending),
+                    )
                     return False
                 time.sleep(min(delays(), 1.0))
             else:
@@ -179,8 +194,11 @@ class Bridge:
         self.counters.last_write_latency_s = time.monotonic() - started
         self.counters.written_lines += len(lines) - len(rejected)
         if outage_started is not None:
-            log.info("InfluxDB writes recovered after %.1fs; %d messages were waiting",
-                     time.monotonic() - outage_started, len(batch) + len(self._pending))
+            log.info(
+                "InfluxDB writes recovered after %.1fs; %d messages were waiting",
+                time.monotonic() - outage_started,
+                len(batch) + len(self._pending),
+            )
         self._dead_letter_rejected(batch, rejected)
         return True
 
@@ -188,8 +206,9 @@ class Bridge:
         owners = [message for message in batch for _ in message.lines]
         for item in rejected:
             message = owners[item.index]
-            self._dead_letter(message.topic, message.payload,
-                              InvalidMessage("influx_rejected", item.reason))
+            self._dead_letter(
+                message.topic, message.payload, InvalidMessage("influx_rejected", item.reason)
+            )
 
     def _acknowledge(self, batch: list[PendingMessage]) -> None:
         session = self.loop.sessions

@@ -65,8 +65,10 @@ def load_bridge_config(env: Mapping[str, str]) -> BridgeConfig:
     )
     if influx.url and not influx.url.startswith(("http://", "https://")):
         reader.problems.append(f"INFLUX_URL={influx.url!r} must start with http:// or https://")
-    for name, value in (("INFLUX_MEASUREMENT", influx.measurement),
-                        ("INFLUX_STATUS_MEASUREMENT", influx.status_measurement)):
+    for name, value in (
+        ("INFLUX_MEASUREMENT", influx.measurement),
+        ("INFLUX_STATUS_MEASUREMENT", influx.status_measurement),
+    ):
         if not _NAME.fullmatch(value):
             reader.problems.append(f"{name}={value!r} must be 1-64 of A-Z a-z 0-9 _ . -")
     log_level, level_problem = read_log_level(env.get("LOG_LEVEL"))

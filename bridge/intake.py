@@ -9,15 +9,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+from bridge.config import InfluxSettings
+from bridge.lineprotocol import reading_line, status_line
 from sensormesh.contract import (
     InvalidMessage,
     decode_readings,
     decode_status,
     parse_topic,
 )
-
-from bridge.config import InfluxSettings
-from bridge.lineprotocol import reading_line, status_line
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +71,13 @@ class RejectionLog:
         first = error.cause not in self.by_cause
         self.by_cause[error.cause] += 1
         if first:
-            log.warning("dead-lettering %s from %s: %s (further %s messages are counted,"
-                        " not logged)", error.cause, topic, error, error.cause)
+            log.warning(
+                "dead-lettering %s from %s: %s (further %s messages are counted, not logged)",
+                error.cause,
+                topic,
+                error,
+                error.cause,
+            )
 
     @property
     def total(self) -> int:

@@ -23,9 +23,7 @@ def format_float(value: float) -> str:
 def reading_line(measurement: str, device: str, sensor: str, reading: Reading) -> str:
     tags = {"device": device, "sensor": sensor, **reading.tags}
     tag_text = ",".join(f"{key}={escape_tag_value(tags[key])}" for key in sorted(tags))
-    field_text = ",".join(
-        f"{name}={format_float(value)}" for name, value in reading.fields.items()
-    )
+    field_text = ",".join(f"{name}={format_float(value)}" for name, value in reading.fields.items())
     return f"{measurement},{tag_text} {field_text},seq={reading.seq}i {reading.ts_ns}"
 
 

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import urllib3
-from influxdb_client import InfluxDBClient, WritePrecision
+from influxdb_client.client.influxdb_client import InfluxDBClient
+from influxdb_client.domain.write_precision import WritePrecision
 from influxdb_client.client.write_api import SYNCHRONOUS
 from influxdb_client.rest import ApiException
 
@@ -47,8 +48,8 @@ class InfluxWriter:
         self._api = self._client.write_api(write_options=SYNCHRONOUS)
 
     def close(self) -> None:
-        self._api.close()
-        self._client.close()
+        self._api.close()  # type: ignore[no-untyped-call]
+        self._client.close()  # type: ignore[no-untyped-call]
 
     def write(self, lines: Sequence[str]) -> list[Rejected]:
         """Write every good line; return the rejected ones. Raise TransientWriteError."""
@@ -73,7 +74,7 @@ class InfluxWriter:
                 bucket=self._settings.bucket,
                 org=self._settings.org,
                 record="\n".join(lines),
-                write_precision=WritePrecision.NS,
+                write_precision=WritePrecision.NS,  # type: ignore[arg-type]
             )
         except ApiException as exc:
             reason = f"InfluxDB answered {exc.status}: {_message(exc)}"

@@ -9,11 +9,10 @@ import sys
 from collections.abc import Mapping, Sequence
 from types import FrameType
 
-from sensormesh.envconfig import ConfigError, exit_with_problems
-from sensormesh.logsetup import setup_logging
-
 from publisher.app import Publisher
 from publisher.config import load_publisher_config
+from sensormesh.envconfig import ConfigError, exit_with_problems
+from sensormesh.logsetup import setup_logging
 
 PROGRAM = "sensormesh-publisher"
 

@@ -7,7 +7,8 @@ import threading
 import time
 from collections.abc import Callable
 
-import paho.mqtt.client as mqtt
+from publisher.config import PublisherConfig
+from publisher.sampling import SensorSlot
 from sensormesh import package_version
 from sensormesh.contract import (
     READINGS_QOS,
@@ -20,9 +21,6 @@ from sensormesh.contract import (
     status_topic,
 )
 from sensormesh.mqtt import ConnectionLoop, new_client
-
-from publisher.config import PublisherConfig
-from publisher.sampling import SensorSlot
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +39,9 @@ class NodeLink:
         )
         self.loop = ConnectionLoop(self.client, config.mqtt, on_connected=self.publish_status)
 
-    def publish_status(self) -> mqtt.MQTTMessageInfo:
+    def publish_status(self) -> None:
         payload = self._status().to_payload()
-        return self.client.publish(
-            status_topic(self._config.device), payload, qos=STATUS_QOS, retain=True
-        )
+        self.client.publish(status_topic(self._config.device), payload, qos=STATUS_QOS, retain=True)
 
     def publish_reading(self, sensor: str, reading: Reading) -> None:
         topic = reading_topic(self._config.device, sensor)
@@ -98,8 +94,11 @@ class Publisher:
     def run(self) -> None:
         log.info(
             "node %s: %d sensor(s) every %.3gs to %s:%s",
-            self.config.device, len(self.slots), self.config.sample_interval_s,
-            self.config.mqtt.host, self.config.mqtt.port,
+            self.config.device,
+            len(self.slots),
+            self.config.sample_interval_s,
+            self.config.mqtt.host,
+            self.config.mqtt.port,
         )
         self.link.loop.start()
         next_tick = time.monotonic()

@@ -6,13 +6,12 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from publisher.sensors.base import SensorConfig
+from publisher.sensors.registry import parse_sensors
 from sensormesh.contract import KEY_NAME, RESERVED_TAGS, TAG_VALUE, validate_device_name
 from sensormesh.envconfig import EnvReader
 from sensormesh.logsetup import read_log_level
 from sensormesh.mqtt import MqttSettings, read_mqtt_settings
-
-from publisher.sensors.base import SensorConfig
-from publisher.sensors.registry import parse_sensors
 
 
 @dataclass(frozen=True)

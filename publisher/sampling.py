@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from sensormesh.mqtt import backoff_delays
-
 from publisher.sensors.base import Sensor, SensorConfig, SensorError
+from sensormesh.mqtt import backoff_delays
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ class SensorSlot:
         log.info("sensor %s (%s) opened", self.name, self.config.driver.kind)
         return self._sensor
 
-    def _miss(self, exc: Exception | None) -> None:
+    def _miss(self, exc: Exception | None) -> dict[str, float] | None:
         self.misses += 1
         if exc is not None:
             self._report(f"read failed: {exc}")

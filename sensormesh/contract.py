@@ -117,9 +117,7 @@ class Reading:
 def encode_readings(readings: list[Reading]) -> bytes:
     """One reading as an object; several (a replayed backlog) as an array."""
     body: Any = (
-        readings[0].to_json_obj()
-        if len(readings) == 1
-        else [r.to_json_obj() for r in readings]
+        readings[0].to_json_obj() if len(readings) == 1 else [r.to_json_obj() for r in readings]
     )
     return json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
 

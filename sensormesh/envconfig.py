@@ -87,5 +87,5 @@ class EnvReader:
 
 def exit_with_problems(program: str, error: ConfigError) -> NoReturn:
     for problem in error.problems:
-        print(f"{program}: config error: {problem}", file=sys.stderr)
+        sys.stderr.write(f"{program}: config error: {problem}\n")
     raise SystemExit(2)

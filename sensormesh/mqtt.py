@@ -17,6 +17,8 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
 
 from sensormesh.envconfig import EnvReader
 
@@ -59,9 +61,7 @@ def tls_context(ca_cert: Path) -> ssl.SSLContext:
     return context
 
 
-def new_client(
-    settings: MqttSettings, client_id: str, *, manual_ack: bool = False
-) -> mqtt.Client:
+def new_client(settings: MqttSettings, client_id: str, *, manual_ack: bool = False) -> mqtt.Client:
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2,
         client_id=client_id,
@@ -103,7 +103,7 @@ class ConnectionLoop:
         client: mqtt.Client,
         settings: MqttSettings,
         on_connected: Callable[[], None] = lambda: None,
-        connect_properties: mqtt.Properties | None = None,
+        connect_properties: Properties | None = None,
         clean_start: bool = True,
     ) -> None:
         self.client = client
@@ -136,7 +136,9 @@ class ConnectionLoop:
                 sessions_before = self.sessions
                 self.client.loop_forever(retry_first_connection=False)
                 if self.sessions != sessions_before:
-                    delays = backoff_delays(self.settings.backoff_min_s, self.settings.backoff_max_s)
+                    delays = backoff_delays(
+                        self.settings.backoff_min_s, self.settings.backoff_max_s
+                    )
             if not self.stopping.is_set():
                 self.stopping.wait(delays())
 
@@ -165,8 +167,8 @@ class ConnectionLoop:
         client: mqtt.Client,
         userdata: object,
         flags: mqtt.ConnectFlags,
-        reason: mqtt.ReasonCode,
-        properties: mqtt.Properties | None,
+        reason: ReasonCode,
+        properties: Properties | None,
     ) -> None:
         if reason.is_failure:
             self.report_error(f"broker {self.settings.host} refused the connection: {reason}")
@@ -185,8 +187,8 @@ class ConnectionLoop:
         client: mqtt.Client,
         userdata: object,
         flags: mqtt.DisconnectFlags,
-        reason: mqtt.ReasonCode,
-        properties: mqtt.Properties | None,
+        reason: ReasonCode,
+        properties: Properties | None,
     ) -> None:
         self.connected.clear()
         if not self.stopping.is_set():

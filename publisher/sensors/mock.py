@@ -13,7 +13,7 @@ import time
 import zlib
 from collections.abc import Callable
 
-from publisher.sensors.base import DriverSpec, FieldSpec, OptionSpec, Options, Sensor
+from publisher.sensors.base import DriverSpec, FieldSpec, Options, OptionSpec, Sensor
 
 DAY_S = 86_400.0
 WARMEST_AT_S = 15 * 3600.0  # 15:00 UTC

@@ -8,14 +8,11 @@ line in ``DRIVERS``.
 
 from __future__ import annotations
 
-from sensormesh.contract import validate_sensor_name
-
 from publisher.sensors import mock
 from publisher.sensors.base import DriverSpec, SensorConfig
+from sensormesh.contract import validate_sensor_name
 
-DRIVERS: tuple[DriverSpec, ...] = (
-    mock.DRIVER,
-)
+DRIVERS: tuple[DriverSpec, ...] = (mock.DRIVER,)
 
 
 def drivers_by_name() -> dict[str, DriverSpec]:

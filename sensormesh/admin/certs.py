@@ -32,8 +32,9 @@ class CertPaths:
 
 
 def cert_paths(out_dir: Path) -> CertPaths:
-    return CertPaths(out_dir / CA_CERT, out_dir / CA_KEY, out_dir / SERVER_CERT,
-                     out_dir / SERVER_KEY)
+    return CertPaths(
+        out_dir / CA_CERT, out_dir / CA_KEY, out_dir / SERVER_CERT, out_dir / SERVER_KEY
+    )
 
 
 def init_certs(
@@ -41,8 +42,9 @@ def init_certs(
 ) -> CertPaths:
     """Create the CA and the server certificate. Refuse to overwrite unless ``force``."""
     paths = cert_paths(out_dir)
-    existing = [p for p in (paths.ca_cert, paths.ca_key, paths.server_cert, paths.server_key)
-                if p.exists()]
+    existing = [
+        p for p in (paths.ca_cert, paths.ca_key, paths.server_cert, paths.server_key) if p.exists()
+    ]
     if existing and not force:
         raise FileExistsError(f"{existing[0]} exists; pass --force to replace the certificates")
     addresses = [ipaddress.ip_address(ip) for ip in ips]  # ValueError names the bad one
@@ -92,9 +94,15 @@ def init_certs(
 
 def _ca_usage() -> x509.KeyUsage:
     return x509.KeyUsage(
-        digital_signature=False, content_commitment=False, key_encipherment=False,
-        data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-        encipher_only=False, decipher_only=False,
+        digital_signature=False,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=True,
+        encipher_only=False,
+        decipher_only=False,
     )
 
 

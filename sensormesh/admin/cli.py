@@ -30,20 +30,34 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--role", choices=[r.value for r in Role], required=True)
     add.add_argument("--passwd-file", type=Path, required=True)
-    add.add_argument("--acl-file", type=Path,
-                     help="ACL file to update (default: 'acl' next to the password file)")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from the first line of stdin instead of "
-                     "generating one")
+    add.add_argument(
+        "--acl-file",
+        type=Path,
+        help="ACL file to update (default: 'acl' next to the password file)",
+    )
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin instead of generating one",
+    )
 
     demo = commands.add_parser("demo", help="run the whole mesh here as local processes")
-    demo.add_argument("--dir", type=Path, default=Path(".demo"),
-                      help="where certificates, users, data and logs go (default .demo)")
+    demo.add_argument(
+        "--dir",
+        type=Path,
+        default=Path(".demo"),
+        help="where certificates, users, data and logs go (default .demo)",
+    )
     demo.add_argument("--nodes", type=int, default=2, help="simulated nodes (default 2)")
-    demo.add_argument("--interval", type=float, default=2.0,
-                      help="seconds between readings (default 2)")
-    demo.add_argument("--seconds", type=float, default=0.0,
-                      help="stop by itself after this long (default: run until Ctrl-C)")
+    demo.add_argument(
+        "--interval", type=float, default=2.0, help="seconds between readings (default 2)"
+    )
+    demo.add_argument(
+        "--seconds",
+        type=float,
+        default=0.0,
+        help="stop by itself after this long (default: run until Ctrl-C)",
+    )
     return parser
 
 
@@ -77,8 +91,11 @@ def _users_add(args: argparse.Namespace) -> int:
     password = new_password() if generated else sys.stdin.readline().rstrip("\r\n")
     acl_file = args.acl_file or args.passwd_file.with_name("acl")
     add_user(args.name, Role(args.role), password, args.passwd_file, acl_file)
-    print(f"user {args.name} ({args.role}) written to {args.passwd_file} and {acl_file};"
-          " send the broker SIGHUP to reload", file=sys.stderr)
+    print(
+        f"user {args.name} ({args.role}) written to {args.passwd_file} and {acl_file};"
+        " send the broker SIGHUP to reload",
+        file=sys.stderr,
+    )
     if generated:
         print(password)
     return 0

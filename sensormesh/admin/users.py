@@ -32,8 +32,9 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
-def mosquitto_hash(password: str, salt: bytes | None = None,
-                   iterations: int = PBKDF2_ITERATIONS) -> str:
+def mosquitto_hash(
+    password: str, salt: bytes | None = None, iterations: int = PBKDF2_ITERATIONS
+) -> str:
     salt = salt if salt is not None else secrets.token_bytes(SALT_BYTES)
     digest = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, iterations)
     return f"$7${iterations}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
@@ -70,8 +71,10 @@ def add_user(name: str, role: Role, password: str, passwd_file: Path, acl_file: 
     entries = _read_passwd(passwd_file)
     entries[name] = mosquitto_hash(password)
     _write_private(passwd_file, "".join(f"{user}:{h}\n" for user, h in entries.items()))
-    blocks = {match.group(2): match.group(0).rstrip("\n") + "\n\n"
-              for match in _BLOCK.finditer(_read(acl_file))}
+    blocks = {
+        match.group(2): match.group(0).rstrip("\n") + "\n\n"
+        for match in _BLOCK.finditer(_read(acl_file))
+    }
     blocks[name] = acl_block(name, role)
     header = "# Managed by `sensormesh users add`; one block per user.\n\n"
     _write_private(acl_file, header + "".join(blocks.values()))

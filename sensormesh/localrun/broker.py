@@ -63,21 +63,24 @@ class Broker:
         self.setup = setup
         self.port = port
         config = render_broker_config(
-            (repo_root() / "mosquitto" / "mosquitto.conf").read_text(), port, setup.root,
+            (repo_root() / "mosquitto" / "mosquitto.conf").read_text(),
+            port,
+            setup.root,
             getpass.getuser(),
         )
         self.config_path = setup.root / "config" / "mosquitto.conf"
         self.config_path.write_text(config)
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        self.process = ManagedProcess("mosquitto", [binary, "-c", str(self.config_path)],
-                                      logs / "mosquitto.log")
+        self.process = ManagedProcess(
+            "mosquitto", [binary, "-c", str(self.config_path)], logs / "mosquitto.log"
+        )
 
     def start(self) -> Broker:
-        self.process = ManagedProcess(self.process.name, self.process.argv,
-                                      self.process.log_path)
+        self.process = ManagedProcess(self.process.name, self.process.argv, self.process.log_path)
         self.process.start()
-        wait_until(lambda: port_open(self.port), f"mosquitto on port {self.port}",
-                   process=self.process)
+        wait_until(
+            lambda: port_open(self.port), f"mosquitto on port {self.port}", process=self.process
+        )
         return self
 
     def stop(self) -> None:

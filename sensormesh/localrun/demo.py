@@ -17,11 +17,15 @@ REPORT_EVERY_S = 5.0
 
 
 def run_demo(root: Path, nodes: int, interval: float, seconds: float) -> int:
-    missing = [tool for tool in ("mosquitto", "influxd") if not shutil.which(tool)
-               and not Path(f"/usr/sbin/{tool}").exists()]
+    missing = [
+        tool
+        for tool in ("mosquitto", "influxd")
+        if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists()
+    ]
     if missing:
-        raise OSError(f"not installed: {', '.join(missing)} (run ./scripts/demo, which "
-                      "installs them)")
+        raise OSError(
+            f"not installed: {', '.join(missing)} (run ./scripts/demo, which installs them)"
+        )
     if nodes < 1:
         raise ValueError("--nodes must be at least 1")
     root = root.resolve()
@@ -56,14 +60,35 @@ def run_demo(root: Path, nodes: int, interval: float, seconds: float) -> int:
 
 def _print_banner(mesh: LocalMesh) -> None:
     env = mesh.mqtt_env(VIEWER_USER)
-    sub = ["mosquitto_sub", "-h", "localhost", "-p", env["MQTT_PORT"], "--cafile",
-           env["MQTT_CA_CERT"], "-u", VIEWER_USER, "-P", env["MQTT_PASSWORD"],
-           "-t", "sensors/#", "-v"]
-    query = ["influx", "-port", str(mesh.influx.http_port), "-database", DATABASE, "-execute",
-             "SELECT * FROM readings ORDER BY time DESC LIMIT 10"]
-    print(f"""
+    sub = [
+        "mosquitto_sub",
+        "-h",
+        "localhost",
+        "-p",
+        env["MQTT_PORT"],
+        "--cafile",
+        env["MQTT_CA_CERT"],
+        "-u",
+        VIEWER_USER,
+        "-P",
+        env["MQTT_PASSWORD"],
+        "-t",
+        "sensors/#",
+        "-v",
+    ]
+    query = [
+        "influx",
+        "-port",
+        str(mesh.influx.http_port),
+        "-database",
+        DATABASE,
+        "-execute",
+        "SELECT * FROM readings ORDER BY time DESC LIMIT 10",
+    ]
+    print(
+        f"""
 sensormesh demo is running (files, logs and generated credentials in {mesh.root})
-  broker    mqtts://localhost:{mesh.broker.port}  (TLS, CA {env['MQTT_CA_CERT']})
+  broker    mqtts://localhost:{mesh.broker.port}  (TLS, CA {env["MQTT_CA_CERT"]})
   InfluxDB  {mesh.influx.v1_url} database {DATABASE} (v2 write API at {mesh.influx.url})
 
 Watch live readings:
@@ -72,7 +97,9 @@ Query what was stored:
   {shlex.join(query)}
 
 Press Ctrl-C to stop everything.
-""", flush=True)
+""",
+        flush=True,
+    )
 
 
 def _print_counts(mesh: LocalMesh) -> None:

@@ -19,23 +19,33 @@ DATABASE = "sensormesh"
 class InfluxServer:
     """influxd 1.x plus the ``/api/v2/write`` shim; ``url`` is what the bridge is given."""
 
-    def __init__(self, root: Path, logs: Path, http_port: int | None = None,
-                 shim_port: int | None = None) -> None:
+    def __init__(
+        self, root: Path, logs: Path, http_port: int | None = None, shim_port: int | None = None
+    ) -> None:
         self.root = root
         self.http_port = http_port or free_port()
         self.shim_port = shim_port or free_port()
         template = (repo_root() / "influxdb" / "influxdb-local.conf").read_text()
         self.config_path = root / "influxdb.conf"
         root.mkdir(parents=True, exist_ok=True)
-        self.config_path.write_text(template.format(
-            root=root, http_port=self.http_port, rpc_port=free_port()))
+        self.config_path.write_text(
+            template.format(root=root, http_port=self.http_port, rpc_port=free_port())
+        )
         influxd = shutil.which("influxd") or "/usr/bin/influxd"
-        self.influxd = ManagedProcess("influxd", [influxd, "-config", str(self.config_path)],
-                                      logs / "influxd.log")
+        self.influxd = ManagedProcess(
+            "influxd", [influxd, "-config", str(self.config_path)], logs / "influxd.log"
+        )
         self.shim = ManagedProcess(
             "influx-v2-shim",
-            [sys.executable, "-m", "sensormesh.localrun.influx_v2_shim",
-             "--port", str(self.shim_port), "--influx-url", self.v1_url],
+            [
+                sys.executable,
+                "-m",
+                "sensormesh.localrun.influx_v2_shim",
+                "--port",
+                str(self.shim_port),
+                "--influx-url",
+                self.v1_url,
+            ],
             logs / "influx-v2-shim.log",
         )
 
@@ -55,8 +65,7 @@ class InfluxServer:
 
     def start_influxd(self) -> None:
         self.influxd = _fresh(self.influxd).start()
-        wait_until(lambda: http_ok(f"{self.v1_url}/ping"), "influxd /ping",
-                   process=self.influxd)
+        wait_until(lambda: http_ok(f"{self.v1_url}/ping"), "influxd /ping", process=self.influxd)
 
     def start_shim(self) -> None:
         self.shim = _fresh(self.shim).start()
@@ -73,7 +82,7 @@ class InfluxServer:
             params["db"] = database
         data = urllib.parse.urlencode(params).encode()
         request = urllib.request.Request(f"{self.v1_url}/query", data=data, method="POST")
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(request, timeout=30) as response:
             body = json.load(response)
         result = body["results"][0]
         if "error" in result:
@@ -90,8 +99,13 @@ class VictoriaMetricsServer:
         binary = shutil.which("victoria-metrics") or "/usr/bin/victoria-metrics"
         self.process = ManagedProcess(
             "victoria-metrics",
-            [binary, f"-storageDataPath={root}", f"-httpListenAddr=127.0.0.1:{self.port}",
-             "-retentionPeriod=100y", "-loggerLevel=ERROR"],
+            [
+                binary,
+                f"-storageDataPath={root}",
+                f"-httpListenAddr=127.0.0.1:{self.port}",
+                "-retentionPeriod=100y",
+                "-loggerLevel=ERROR",
+            ],
             logs / "victoria-metrics.log",
         )
 
@@ -101,8 +115,9 @@ class VictoriaMetricsServer:
 
     def start(self) -> VictoriaMetricsServer:
         self.process.start()
-        wait_until(lambda: http_ok(f"{self.url}/health"), "victoria-metrics /health",
-                   process=self.process)
+        wait_until(
+            lambda: http_ok(f"{self.url}/health"), "victoria-metrics /health", process=self.process
+        )
         return self
 
     def stop(self) -> None:
@@ -112,12 +127,14 @@ class VictoriaMetricsServer:
         """All stored samples (``/api/v1/query`` hides the last ~30 s; export does not)."""
         self.flush()
         params = urllib.parse.urlencode({"match[]": f'{{__name__=~"{metric_regex}"}}'})
-        with urllib.request.urlopen(f"{self.url}/api/v1/export?{params}",  # noqa: S310
-                                    timeout=30) as response:
+        with urllib.request.urlopen(
+            f"{self.url}/api/v1/export?{params}",
+            timeout=30,
+        ) as response:
             return [json.loads(line) for line in response.read().splitlines() if line.strip()]
 
     def flush(self) -> None:
-        with urllib.request.urlopen(f"{self.url}/internal/force_flush", timeout=30):  # noqa: S310
+        with urllib.request.urlopen(f"{self.url}/internal/force_flush", timeout=30):
             pass
 
 

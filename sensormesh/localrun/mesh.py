@@ -47,8 +47,9 @@ class LocalMesh:
             "MQTT_CA_CERT": str(self.broker_setup.certs.ca_cert),
         }
 
-    def bridge_env(self, bridge_id: str = "bridge-1", influx_url: str | None = None,
-                   **overrides: str) -> dict[str, str]:
+    def bridge_env(
+        self, bridge_id: str = "bridge-1", influx_url: str | None = None, **overrides: str
+    ) -> dict[str, str]:
         env = {
             **_base_env(),
             **self.mqtt_env(BRIDGE_USER),
@@ -63,8 +64,13 @@ class LocalMesh:
         return env
 
     def node_env(self, device: str, **overrides: str) -> dict[str, str]:
-        env = {**_base_env(), **self.mqtt_env(device), "DEVICE_NAME": device,
-               "SENSORS": "mock", "SAMPLE_INTERVAL_S": "1"}
+        env = {
+            **_base_env(),
+            **self.mqtt_env(device),
+            "DEVICE_NAME": device,
+            "SENSORS": "mock",
+            "SAMPLE_INTERVAL_S": "1",
+        }
         env.update(overrides)
         return env
 
@@ -75,8 +81,9 @@ class LocalMesh:
         return self._start(f"node-{env['DEVICE_NAME']}", "publisher", env)
 
     def _start(self, name: str, module: str, env: dict[str, str]) -> ManagedProcess:
-        process = ManagedProcess(name, [sys.executable, "-m", module], self.logs / f"{name}.log",
-                                 env=env).start()
+        process = ManagedProcess(
+            name, [sys.executable, "-m", module], self.logs / f"{name}.log", env=env
+        ).start()
         self.processes.append(process)
         return process
 

@@ -49,8 +49,13 @@ class ManagedProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.popen = subprocess.Popen(
-                self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=self.env, cwd=self.cwd, start_new_session=True,
+                self.argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self.env,
+                cwd=self.cwd,
+                start_new_session=True,
             )
         return self
 
@@ -92,14 +97,19 @@ class ManagedProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def wait_until(check: Callable[[], bool], what: str, timeout: float = READY_TIMEOUT_S,
-               process: ManagedProcess | None = None) -> None:
+def wait_until(
+    check: Callable[[], bool],
+    what: str,
+    timeout: float = READY_TIMEOUT_S,
+    process: ManagedProcess | None = None,
+) -> None:
     """Poll ``check`` until it is true; fail fast if the process behind it died."""
     deadline = time.monotonic() + timeout
     while not check():
         if process is not None and not process.running():
-            raise RuntimeError(f"{process.name} exited while waiting for {what}:\n"
-                               f"{process.log_text()[-3000:]}")
+            raise RuntimeError(
+                f"{process.name} exited while waiting for {what}:\n{process.log_text()[-3000:]}"
+            )
         if time.monotonic() > deadline:
             tail = process.log_text()[-3000:] if process else ""
             raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}\n{tail}")
@@ -116,7 +126,7 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 def http_ok(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(url, timeout=2) as response:
             return 200 <= int(response.status) < 300
     except (urllib.error.URLError, OSError):
         return False

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from sensormesh.localrun.mesh import LocalMesh
 
 DEVICES = ["node-a", "node-b", "node-c"]

@@ -34,10 +34,18 @@ class Received:
 class TestClient:
     """Connects (or fails to) synchronously; ``connack`` holds the broker's answer."""
 
-    def __init__(self, port: int, username: str | None, password: str | None,
-                 ca_cert: Path | None, client_id: str = "", host: str = "localhost") -> None:
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
-                                  protocol=mqtt.MQTTv5)
+    def __init__(
+        self,
+        port: int,
+        username: str | None,
+        password: str | None,
+        ca_cert: Path | None,
+        client_id: str = "",
+        host: str = "localhost",
+    ) -> None:
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5
+        )
         if username is not None:
             self.client.username_pw_set(username, password)
         if ca_cert is not None:
@@ -71,13 +79,18 @@ class TestClient:
         self.client.disconnect()
         self.client.loop_stop()
 
-    def _on_connect(self, client: mqtt.Client, userdata: object, flags: object,
-                    reason: ReasonCode, properties: object) -> None:
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: object,
+        reason: ReasonCode,
+        properties: object,
+    ) -> None:
         self.connack = reason
         self._connected.set()
 
-    def _on_message(self, client: mqtt.Client, userdata: object,
-                    message: mqtt.MQTTMessage) -> None:
+    def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         with self.received.lock:
             self.received.messages.append(message)
             self.received.lock.notify_all()

@@ -11,7 +11,9 @@ from sensormesh.localrun.influx import InfluxServer
 WAIT_S = 60.0
 
 
-def stored_seqs(influx: InfluxServer, measurement: str = "readings") -> Counter[tuple[str, str, int]]:
+def stored_seqs(
+    influx: InfluxServer, measurement: str = "readings"
+) -> Counter[tuple[str, str, int]]:
     """(device, sensor, seq) -> how many points carry it."""
     series = influx.query(f'SELECT "seq" FROM "{measurement}" GROUP BY "device", "sensor"')
     counts: Counter[tuple[str, str, int]] = Counter()
@@ -22,8 +24,11 @@ def stored_seqs(influx: InfluxServer, measurement: str = "readings") -> Counter[
     return counts
 
 
-def wait_for_stored(influx: InfluxServer, done: Callable[[Counter[tuple[str, str, int]]], bool],
-                    timeout: float = WAIT_S) -> Counter[tuple[str, str, int]]:
+def wait_for_stored(
+    influx: InfluxServer,
+    done: Callable[[Counter[tuple[str, str, int]]], bool],
+    timeout: float = WAIT_S,
+) -> Counter[tuple[str, str, int]]:
     deadline = time.monotonic() + timeout
     while True:
         counts = stored_seqs(influx)
