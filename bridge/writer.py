@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import urllib3
 from influxdb_client.client.influxdb_client import InfluxDBClient
-from influxdb_client.domain.write_precision import WritePrecision
 from influxdb_client.client.write_api import SYNCHRONOUS
+from influxdb_client.domain.write_precision import WritePrecision
 from influxdb_client.rest import ApiException
 
 from bridge.config import InfluxSettings
