@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
 
 from bridge.config import BridgeConfig
 from bridge.intake import PendingMessage, RejectionLog, dead_letter_payload, message_lines
@@ -56,6 +57,7 @@ class Bridge:
         self._stopping = threading.Event()
         self.client = new_client(config.mqtt, config.bridge_id, manual_ack=True)
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
         self.loop = ConnectionLoop(
             self.client,
             config.mqtt,
@@ -72,6 +74,24 @@ class Bridge:
 
     def _subscribe(self) -> None:
         self.client.subscribe(bridge_subscription(self.config.group), qos=1)
+
+    def _on_subscribe(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        mid: int,
+        reasons: list[ReasonCode],
+        properties: Properties | None,
+    ) -> None:
+        topic = bridge_subscription(self.config.group)
+        if any(reason.is_failure for reason in reasons):
+            log.error(
+                "broker refused subscription %s: %s (check the bridge user's ACL)",
+                topic,
+                ", ".join(str(r) for r in reasons),
+            )
+        else:
+            log.info("subscribed to %s", topic)
 
     # paho's network thread -------------------------------------------------------------
 

@@ -8,16 +8,16 @@ import time
 from collections.abc import Callable
 
 from publisher.config import PublisherConfig
+from publisher.outbox import Outbox
 from publisher.sampling import SensorSlot
+from publisher.sender import OutboxSender
 from sensormesh import package_version
 from sensormesh.contract import (
-    READINGS_QOS,
     STATUS_QOS,
     Reading,
     Status,
     encode_readings,
     offline_payload,
-    reading_topic,
     status_topic,
 )
 from sensormesh.mqtt import ConnectionLoop, new_client
@@ -28,34 +28,47 @@ SHUTDOWN_PUBLISH_TIMEOUT_S = 5.0
 
 
 class NodeLink:
-    """The node's MQTT session: readings out, availability retained, offline as last will."""
+    """The node's MQTT session: readings drained from the outbox, availability retained."""
 
-    def __init__(self, config: PublisherConfig, status: Callable[[], Status]) -> None:
+    def __init__(
+        self, config: PublisherConfig, outbox: Outbox, status: Callable[[], Status]
+    ) -> None:
         self._config = config
         self._status = status
         self.client = new_client(config.mqtt, client_id=f"sensormesh-node-{config.device}")
         self.client.will_set(
             status_topic(config.device), offline_payload(), qos=STATUS_QOS, retain=True
         )
-        self.loop = ConnectionLoop(self.client, config.mqtt, on_connected=self.publish_status)
+        self.sender = OutboxSender(outbox, self.client, config.device)
+        self.loop = ConnectionLoop(
+            self.client,
+            config.mqtt,
+            on_connected=self._on_connected,
+            on_disconnected=self.sender.disconnected,
+        )
+
+    def start(self) -> None:
+        self.sender.start()
+        self.loop.start()
+
+    def _on_connected(self) -> None:
+        self.publish_status()
+        self.sender.connected()
 
     def publish_status(self) -> None:
         payload = self._status().to_payload()
         self.client.publish(status_topic(self._config.device), payload, qos=STATUS_QOS, retain=True)
 
-    def publish_reading(self, sensor: str, reading: Reading) -> None:
-        topic = reading_topic(self._config.device, sensor)
-        self.client.publish(topic, encode_readings([reading]), qos=READINGS_QOS)
-
     def close(self) -> None:
         """Say goodbye: an explicit offline status, because a clean DISCONNECT skips the will."""
+        self.sender.stop()
         if self.loop.connected.is_set():
             info = self.client.publish(
                 status_topic(self._config.device), offline_payload(), qos=STATUS_QOS, retain=True
             )
             try:
                 info.wait_for_publish(SHUTDOWN_PUBLISH_TIMEOUT_S)
-            except RuntimeError as exc:
+            except (RuntimeError, ValueError) as exc:
                 log.warning("could not publish offline status: %s", exc)
         self.loop.stop()
 
@@ -65,8 +78,9 @@ class Publisher:
         self.config = config
         self._clock_ns = clock_ns
         self.slots = [SensorSlot(sensor, time.monotonic) for sensor in config.sensors]
-        self._next_seq = {slot.name: 0 for slot in self.slots}
-        self.link = NodeLink(config, self.status)
+        self.outbox = Outbox(config.buffer_path, config.buffer_max_readings)
+        self._next_seq = self.outbox.next_seqs()
+        self.link = NodeLink(config, self.outbox, self.status)
         self.stop_event = threading.Event()
 
     def status(self) -> Status:
@@ -76,6 +90,7 @@ class Publisher:
             version=package_version(),
             sensors={s.name: s.config.units() for s in self.slots},
             misses={s.name: s.misses for s in self.slots},
+            dropped=self.outbox.dropped + self.link.sender.rejected_by_broker,
         )
 
     def sample_all(self) -> list[tuple[str, Reading]]:
@@ -85,31 +100,44 @@ class Publisher:
             values = slot.sample()
             if values is None:
                 continue
-            seq = self._next_seq[slot.name]
+            seq = self._next_seq.get(slot.name, 0)
             self._next_seq[slot.name] = seq + 1
-            reading = Reading(self._clock_ns(), seq, values, self.config.tags)
-            taken.append((slot.name, reading))
+            taken.append((slot.name, Reading(self._clock_ns(), seq, values, self.config.tags)))
         return taken
+
+    def record(self, taken: list[tuple[str, Reading]]) -> None:
+        """Commit this tick's readings to disk (one transaction), then let the sender know."""
+        rows = [(sensor, encode_readings([r]).decode(), r.seq) for sensor, r in taken]
+        dropped = self.outbox.add(rows)
+        if dropped:
+            log.warning(
+                "outbox full (%d readings): dropped the %d oldest, %d dropped in total",
+                self.outbox.max_readings,
+                dropped,
+                self.outbox.dropped,
+            )
+        self.link.sender.rows_added()
 
     def run(self) -> None:
         log.info(
-            "node %s: %d sensor(s) every %.3gs to %s:%s",
+            "node %s: %d sensor(s) every %.3gs to %s:%s, outbox %s (%d waiting)",
             self.config.device,
             len(self.slots),
             self.config.sample_interval_s,
             self.config.mqtt.host,
             self.config.mqtt.port,
+            self.config.buffer_path,
+            len(self.outbox),
         )
-        self.link.loop.start()
+        self.link.start()
         next_tick = time.monotonic()
         next_status = next_tick + self.config.status_interval_s
         try:
             while not self.stop_event.is_set():
-                misses_before = [s.misses > 0 for s in self.slots]
-                for sensor, reading in self.sample_all():
-                    self.link.publish_reading(sensor, reading)
+                failing_before = [s.misses > 0 for s in self.slots]
+                self.record(self.sample_all())
                 now = time.monotonic()
-                if now >= next_status or misses_before != [s.misses > 0 for s in self.slots]:
+                if now >= next_status or failing_before != [s.misses > 0 for s in self.slots]:
                     self.link.publish_status()
                     next_status = now + self.config.status_interval_s
                 next_tick = _next_tick(next_tick, self.config.sample_interval_s, now)
@@ -118,7 +146,12 @@ class Publisher:
             self.link.close()
             for slot in self.slots:
                 slot.close()
-            log.info("node %s stopped", self.config.device)
+            log.info(
+                "node %s stopped; %d readings wait in the outbox",
+                self.config.device,
+                len(self.outbox),
+            )
+            self.outbox.close()
 
 
 def _next_tick(previous: float, interval: float, now: float) -> float:

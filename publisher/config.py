@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from publisher.sensors.base import SensorConfig
 from publisher.sensors.registry import parse_sensors
@@ -23,6 +24,8 @@ class PublisherConfig:
     status_interval_s: float
     tags: Mapping[str, str]
     log_level: str
+    buffer_path: Path
+    buffer_max_readings: int
 
 
 def load_publisher_config(env: Mapping[str, str]) -> PublisherConfig:
@@ -53,6 +56,16 @@ def load_publisher_config(env: Mapping[str, str]) -> PublisherConfig:
         status_interval_s=reader.seconds("STATUS_INTERVAL_S", 60.0, minimum=1.0),
         tags=tags,
         log_level=log_level,
+        buffer_path=Path(reader.text("BUFFER_PATH", str(default_buffer_path(env, device)))),
+        buffer_max_readings=reader.integer("BUFFER_MAX_READINGS", 250_000, 100, 100_000_000),
     )
     reader.raise_if_problems()
     return config
+
+
+def default_buffer_path(env: Mapping[str, str], device: str) -> Path:
+    """balena keeps ``/data`` across container updates; elsewhere use the user's state dir."""
+    if env.get("BALENA_DEVICE_UUID") and Path("/data").is_dir():
+        return Path("/data/sensormesh/outbox.sqlite")
+    state_home = Path(env.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return state_home / "sensormesh" / f"outbox-{device}.sqlite"

@@ -103,11 +103,13 @@ class ConnectionLoop:
         client: mqtt.Client,
         settings: MqttSettings,
         on_connected: Callable[[], None] = lambda: None,
+        on_disconnected: Callable[[], None] = lambda: None,
         connect_properties: Properties | None = None,
         clean_start: bool = True,
     ) -> None:
         self.client = client
         self.on_connected = on_connected
+        self.on_disconnected = on_disconnected
         client.on_connect = self._handle_connack
         client.on_disconnect = self._handle_disconnect
         self.settings = settings
@@ -191,5 +193,6 @@ class ConnectionLoop:
         properties: Properties | None,
     ) -> None:
         self.connected.clear()
+        self.on_disconnected()
         if not self.stopping.is_set():
             self.report_error(f"disconnected from {self.settings.host}: {reason}")

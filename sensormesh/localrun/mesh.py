@@ -13,7 +13,7 @@ from pathlib import Path
 from sensormesh.admin.users import Role
 from sensormesh.localrun.broker import Broker, BrokerSetup, prepare_broker
 from sensormesh.localrun.influx import DATABASE, InfluxServer
-from sensormesh.localrun.processes import ManagedProcess, free_port
+from sensormesh.localrun.processes import ManagedProcess, free_port, wait_until
 
 BRIDGE_USER = "bridge"
 VIEWER_USER = "viewer"
@@ -70,12 +70,22 @@ class LocalMesh:
             "DEVICE_NAME": device,
             "SENSORS": "mock",
             "SAMPLE_INTERVAL_S": "1",
+            "BUFFER_PATH": str(self.root / "nodes" / device / "outbox.sqlite"),
         }
         env.update(overrides)
         return env
 
-    def start_bridge(self, env: dict[str, str]) -> ManagedProcess:
-        return self._start(f"bridge-{env['BRIDGE_ID']}", "bridge", env)
+    def start_bridge(self, env: dict[str, str], wait_subscribed: bool = True) -> ManagedProcess:
+        """Start a bridge; by default return once its subscription is in place, since the
+        broker keeps messages only for sessions that exist."""
+        process = self._start(f"bridge-{env['BRIDGE_ID']}", "bridge", env)
+        if wait_subscribed:
+            wait_until(
+                lambda: "subscribed to" in process.log_text(),
+                "bridge subscription",
+                process=process,
+            )
+        return process
 
     def start_node(self, env: dict[str, str]) -> ManagedProcess:
         return self._start(f"node-{env['DEVICE_NAME']}", "publisher", env)
