@@ -13,7 +13,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
@@ -21,7 +20,9 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from bridge.config import BridgeConfig
+from bridge.health import HealthReport, HealthServer
 from bridge.intake import PendingMessage, RejectionLog, dead_letter_payload, message_lines
+from bridge.telemetry import BridgeCounters, health_report, metrics_line
 from bridge.writer import InfluxWriter, Rejected, TransientWriteError
 from sensormesh.contract import DEADLETTER_TOPIC, InvalidMessage, bridge_subscription
 from sensormesh.mqtt import ConnectionLoop, backoff_delays, new_client
@@ -29,14 +30,6 @@ from sensormesh.mqtt import ConnectionLoop, backoff_delays, new_client
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 10.0
-
-
-@dataclass
-class BridgeCounters:
-    received: int = 0
-    written_lines: int = 0
-    acked: int = 0
-    last_write_latency_s: float = 0.0
 
 
 class Bridge:
@@ -55,6 +48,8 @@ class Bridge:
         self._pending_lines = 0
         self._wakeup = threading.Condition()
         self._stopping = threading.Event()
+        self._started = time.monotonic()
+        self._next_metrics = self._started + config.metrics_interval_s
         self.client = new_client(config.mqtt, config.bridge_id, manual_ack=True)
         self.client.on_message = self._on_message
         self.client.on_subscribe = self._on_subscribe
@@ -119,6 +114,7 @@ class Bridge:
 
     def _dead_letter(self, topic: str, payload: bytes, error: InvalidMessage) -> None:
         self.rejections.record(topic, error)
+        self.counters.deadlettered += 1
         body = dead_letter_payload(topic, payload, error.cause, str(error), self.config.bridge_id)
         self.client.publish(DEADLETTER_TOPIC, body, qos=1)
 
@@ -140,28 +136,52 @@ class Bridge:
             self.config.influx.url,
             self.config.influx.bucket,
         )
+        health = self._health_server()
         self.loop.start()
         try:
             while (batch := self._next_batch()) is not None:
-                if self._store(batch):
+                if batch and self._store(batch):
                     self._acknowledge(batch)
+                self._write_metrics_when_due()
         finally:
             self.loop.stop()
+            if health:
+                health.stop()
             self.writer.close()
             log.info(
                 "bridge stopped: %d received, %d lines written, %d dead-lettered",
                 self.counters.received,
-                self.counters.written_lines,
-                self.rejections.total,
+                self.counters.written,
+                self.counters.deadlettered,
             )
 
+    def health(self) -> HealthReport:
+        return health_report(
+            self.counters,
+            self.loop.connected.is_set(),
+            len(self._pending),
+            self.config.stall_timeout_s,
+            self._started,
+        )
+
+    def _health_server(self) -> HealthServer | None:
+        if not self.config.health_port:
+            return None
+        server = HealthServer(self.config.health_bind, self.config.health_port, self.health)
+        server.start()
+        return server
+
     def _next_batch(self) -> list[PendingMessage] | None:
-        """Wait for a full batch, the oldest message's flush deadline, or a stop request."""
+        """Wait for a full batch, the oldest message's flush deadline, or a stop request.
+
+        Returns an empty batch when it is time for the bridge's own metrics point.
+        """
         with self._wakeup:
             while not self._pending:
                 if self._stopping.is_set():
                     return None
-                self._wakeup.wait()
+                if not self._wakeup.wait(self._until_metrics_due()):
+                    return []
             deadline = self._pending[0].received_at + self.config.flush_interval_s
             while self._pending_lines < self.config.batch_size and not self._stopping.is_set():
                 remaining = deadline - time.monotonic()
@@ -169,6 +189,24 @@ class Bridge:
                     break
                 self._wakeup.wait(remaining)
             return self._take_batch()
+
+    def _until_metrics_due(self) -> float | None:
+        if not self.config.metrics_interval_s:
+            return None
+        return max(0.0, self._next_metrics - time.monotonic())
+
+    def _write_metrics_when_due(self) -> None:
+        """Best effort: a failed metrics write is skipped, never retried over readings."""
+        if not self.config.metrics_interval_s or time.monotonic() < self._next_metrics:
+            return
+        self._next_metrics = time.monotonic() + self.config.metrics_interval_s
+        line = metrics_line(
+            self.config.bridge_id, self.counters, len(self._pending), self._clock_ns()
+        )
+        try:
+            self.writer.write([line])
+        except TransientWriteError as exc:
+            log.debug("metrics point skipped: %s", exc)
 
     def _take_batch(self) -> list[PendingMessage]:
         batch: list[PendingMessage] = []
@@ -211,8 +249,7 @@ class Bridge:
                 time.sleep(min(delays(), 1.0))
             else:
                 self._stopping.wait(delays())
-        self.counters.last_write_latency_s = time.monotonic() - started
-        self.counters.written_lines += len(lines) - len(rejected)
+        self.counters.record_write(len(lines) - len(rejected), started)
         if outage_started is not None:
             log.info(
                 "InfluxDB writes recovered after %.1fs; %d messages were waiting",

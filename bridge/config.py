@@ -40,6 +40,10 @@ class BridgeConfig:
     session_expiry_s: int
     retry_max_s: float
     log_level: str
+    health_bind: str
+    health_port: int
+    stall_timeout_s: float
+    metrics_interval_s: float
 
     @property
     def receive_maximum(self) -> int:
@@ -83,6 +87,11 @@ def load_bridge_config(env: Mapping[str, str]) -> BridgeConfig:
         session_expiry_s=reader.integer("SESSION_EXPIRY_S", 7 * 86_400, 60, 2**32 - 1),
         retry_max_s=reader.seconds("INFLUX_RETRY_MAX_S", 30.0, minimum=0.1),
         log_level=log_level,
+        # 0.0.0.0: a container's health check comes from outside the container.
+        health_bind=reader.text("HEALTH_BIND", "0.0.0.0"),  # noqa: S104
+        health_port=reader.integer("HEALTH_PORT", 8080, 0, 65535),
+        stall_timeout_s=reader.seconds("STALL_TIMEOUT_S", 120.0, minimum=1.0),
+        metrics_interval_s=reader.seconds("METRICS_INTERVAL_S", 10.0, minimum=0.0),
     )
     reader.raise_if_problems()
     return config

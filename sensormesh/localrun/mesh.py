@@ -6,9 +6,13 @@ what the tests exercise.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 from sensormesh.admin.users import Role
 from sensormesh.localrun.broker import Broker, BrokerSetup, prepare_broker
@@ -59,9 +63,22 @@ class LocalMesh:
             "INFLUX_ORG": "-",
             "INFLUX_BUCKET": f"{DATABASE}/autogen",
             "FLUSH_INTERVAL_S": "0.2",
+            "HEALTH_BIND": "127.0.0.1",
+            "HEALTH_PORT": str(free_port()),
+            "METRICS_INTERVAL_S": "1",
         }
         env.update(overrides)
         return env
+
+    def bridge_health(self, env: dict[str, str]) -> dict[str, Any]:
+        """The bridge's /healthz body (served with 200 or 503, both read here)."""
+        url = f"http://127.0.0.1:{env['HEALTH_PORT']}/healthz"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                body: dict[str, Any] = json.load(response)
+        except urllib.error.HTTPError as error:
+            body = json.load(error)
+        return body
 
     def node_env(self, device: str, **overrides: str) -> dict[str, str]:
         env = {

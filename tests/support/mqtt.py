@@ -31,7 +31,7 @@ class Received:
             return list(self.messages)
 
 
-class TestClient:
+class MqttTestClient:
     """Connects (or fails to) synchronously; ``connack`` holds the broker's answer."""
 
     def __init__(
@@ -53,9 +53,11 @@ class TestClient:
         self.port, self.host = port, host
         self.received = Received()
         self.connack: ReasonCode | None = None
+        self.puback_reasons: dict[int, ReasonCode] = {}
         self._connected = threading.Event()
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
+        self.client.on_publish = self._on_publish
 
     def connect(self, timeout: float = WAIT_S) -> ReasonCode:
         self.client.connect(self.host, self.port, keepalive=30)
@@ -71,9 +73,11 @@ class TestClient:
         self.client.subscribe(topic, qos=1)
         assert done.wait(WAIT_S), f"no SUBACK for {topic}"
 
-    def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
+    def publish(self, topic: str, payload: bytes, retain: bool = False) -> ReasonCode:
+        """Publish at QoS 1 and return the broker's PUBACK reason code."""
         info = self.client.publish(topic, payload, qos=1, retain=retain)
         info.wait_for_publish(WAIT_S)
+        return self.puback_reasons.pop(info.mid)
 
     def close(self) -> None:
         self.client.disconnect()
@@ -89,6 +93,16 @@ class TestClient:
     ) -> None:
         self.connack = reason
         self._connected.set()
+
+    def _on_publish(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        mid: int,
+        reason: ReasonCode,
+        properties: object,
+    ) -> None:
+        self.puback_reasons[mid] = reason
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         with self.received.lock:
