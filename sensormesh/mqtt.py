@@ -7,6 +7,8 @@ hammer a restarted broker in lockstep.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import random
 import ssl
@@ -24,6 +26,8 @@ from sensormesh.envconfig import EnvReader
 
 log = logging.getLogger(__name__)
 
+PEM_MARKER = "-----BEGIN CERTIFICATE-----"
+
 
 @dataclass(frozen=True)
 class MqttSettings:
@@ -31,7 +35,7 @@ class MqttSettings:
     port: int
     username: str
     password: str
-    ca_cert: Path
+    ca_pem: str
     keepalive_s: int = 30
     backoff_min_s: float = 0.5
     backoff_max_s: float = 30.0
@@ -41,22 +45,56 @@ class MqttSettings:
 
 
 def read_mqtt_settings(env: EnvReader, default_username: str) -> MqttSettings:
-    ca_cert = Path(env.text("MQTT_CA_CERT"))
-    if env.env.get("MQTT_CA_CERT") and not ca_cert.is_file():
-        env.problems.append(f"MQTT_CA_CERT={str(ca_cert)!r} is not a readable file")
     return MqttSettings(
         host=env.text("MQTT_HOST"),
         port=env.integer("MQTT_PORT", 8883, 1, 65535),
         username=env.text("MQTT_USERNAME", default_username),
         password=env.text("MQTT_PASSWORD"),
-        ca_cert=ca_cert,
+        ca_pem=_read_ca(env),
         keepalive_s=env.integer("MQTT_KEEPALIVE_S", 30, 5, 3600),
         backoff_max_s=env.seconds("MQTT_BACKOFF_MAX_S", 30.0, 0.1),
     )
 
 
-def tls_context(ca_cert: Path) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=str(ca_cert))
+def _read_ca(env: EnvReader) -> str:
+    """MQTT_CA_CERT is a file path, the PEM text itself, or base64 of the PEM.
+
+    balena variables are single strings, so inline and base64 forms let a fleet variable
+    carry the CA without a file on the device.
+    """
+    raw = env.text("MQTT_CA_CERT")
+    if not raw:
+        return ""
+    pem = _ca_text(raw)
+    if pem is None:
+        env.problems.append(
+            "MQTT_CA_CERT must be a readable file path, a PEM certificate, or base64 of one"
+        )
+        return ""
+    try:
+        tls_context(pem)
+    except ssl.SSLError as exc:
+        env.problems.append(f"MQTT_CA_CERT does not hold a usable CA certificate: {exc}")
+    return pem
+
+
+def _ca_text(raw: str) -> str | None:
+    if raw.startswith(PEM_MARKER):
+        return raw.replace("\\n", "\n")  # a dashboard may turn newlines into "\n"
+    try:
+        return Path(raw).read_text()
+    except (OSError, UnicodeDecodeError):
+        pass  # not a readable file (or too long to be a path): try base64
+    try:
+        decoded = base64.b64decode(raw, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return decoded if decoded.startswith(PEM_MARKER) else None
+
+
+def tls_context(ca_pem: str) -> ssl.SSLContext:
+    """Verify the broker's certificate and hostname, always; there is no switch to turn it off."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cadata=ca_pem)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
@@ -70,7 +108,7 @@ def new_client(settings: MqttSettings, client_id: str, *, manual_ack: bool = Fal
         manual_ack=manual_ack,
     )
     client.username_pw_set(settings.username, settings.password)
-    client.tls_set_context(tls_context(settings.ca_cert))
+    client.tls_set_context(tls_context(settings.ca_pem))
     # The network loop runs in ConnectionLoop's thread. Without a socket-write hook paho
     # would write to the TLS socket from whichever thread calls publish() or ack(); with
     # one, it only queues the packet and wakes the loop thread, which does the writing.

@@ -99,3 +99,7 @@ def _users_add(args: argparse.Namespace) -> int:
     if generated:
         print(password)
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
