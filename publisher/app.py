@@ -60,7 +60,10 @@ class NodeLink:
         self.client.publish(status_topic(self._config.device), payload, qos=STATUS_QOS, retain=True)
 
     def close(self) -> None:
-        """Say goodbye: an explicit offline status, because a clean DISCONNECT skips the will."""
+        """Flush what is in flight, then say goodbye with an explicit offline status (a clean
+        DISCONNECT skips the will). Whatever is still unsent stays in the outbox for next time."""
+        if not self.sender.drain(SHUTDOWN_PUBLISH_TIMEOUT_S):
+            log.info("stopping with readings still unacknowledged; they stay in the outbox")
         self.sender.stop()
         if self.loop.connected.is_set():
             info = self.client.publish(

@@ -20,6 +20,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from publisher.outbox import Outbox, StoredReading
 from sensormesh.contract import READINGS_QOS, reading_topic
+from sensormesh.mqtt import backoff_delays
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,9 @@ MAX_MESSAGE_BYTES = 64 * 1024
 FETCH_ROWS = 5000
 DELETE_EVERY_S = 2.0
 DELETE_BATCH = 500
+NO_MATCHING_SUBSCRIBERS = 16  # MQTT v5 PUBACK reason: nobody (no bridge) got it
+RETRY_MIN_S = 1.0
+RETRY_MAX_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,9 @@ class OutboxSender:
         self._new_rows = True
         self._acks_arrived = False
         self._stopping = False
+        self._refused: set[int] = set()
+        self._retry_at: float | None = None
+        self._retry_delay = backoff_delays(RETRY_MIN_S, RETRY_MAX_S)
         self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
         client.max_inflight_messages_set(0)  # our window bounds it; paho's limit would queue
         client.on_publish = self._on_publish
@@ -106,22 +113,33 @@ class OutboxSender:
     def stop(self, timeout: float = 10.0) -> None:
         with self._wake:
             self._stopping = True
-            self._wake.notify()
+            self._wake.notify_all()
         self._thread.join(timeout)
         self._remove_acked(self._acked + self._take_published())
         self._acked = []
 
+    def drain(self, timeout: float) -> bool:
+        """On shutdown: wait until everything in the outbox is acknowledged, or ``timeout``."""
+        with self._wake:
+            return self._wake.wait_for(
+                lambda: (
+                    not self._connected
+                    or (not self._inflight and not self._new_rows and not self._rewind)
+                ),
+                timeout,
+            )
+
     def rows_added(self) -> None:
         with self._wake:
             self._new_rows = True
-            self._wake.notify()
+            self._wake.notify_all()
 
     def connected(self) -> None:
         """A new connection: resend everything not yet acknowledged, oldest first."""
         with self._wake:
             self._connected = True
             self._rewind = True
-            self._wake.notify()
+            self._wake.notify_all()
 
     def disconnected(self) -> None:
         with self._wake:
@@ -135,7 +153,10 @@ class OutboxSender:
         reason: ReasonCode,
         properties: Properties,
     ) -> None:
-        if reason.is_failure:
+        if reason.value == NO_MATCHING_SUBSCRIBERS:
+            with self._wake:
+                self._refused.add(mid)  # paho marks it published right after this callback
+        elif reason.is_failure:
             self.rejected_by_broker += 1
             log.error(
                 "broker refused a reading (%s): check that the ACL lets %s write %s",
@@ -145,7 +166,7 @@ class OutboxSender:
             )
         with self._wake:
             self._acks_arrived = True
-            self._wake.notify()
+            self._wake.notify_all()
 
     def _run(self) -> None:
         next_delete = time.monotonic() + DELETE_EVERY_S
@@ -156,6 +177,10 @@ class OutboxSender:
                     return
                 self._acks_arrived = False
                 published = self._take_published()
+                self._wake.notify_all()  # a drain() may be waiting for the window to empty
+                if self._retry_at is not None and time.monotonic() >= self._retry_at:
+                    self._retry_at = None
+                    self._rewind = True
                 rewind, self._rewind = self._rewind, False
                 room = WINDOW_MESSAGES - len(self._inflight) if self._connected else 0
             self._acked.extend(published)
@@ -166,19 +191,53 @@ class OutboxSender:
             if rewind:
                 with self._wake:
                     self._inflight.clear()
+                    self._refused.clear()
                 self._sent_upto = 0
             if room > 0 or rewind:
                 self._send_more(WINDOW_MESSAGES if rewind else room)
 
     def _has_work(self) -> bool:
-        can_send = self._connected and self._new_rows and len(self._inflight) < WINDOW_MESSAGES
+        waiting_for_subscriber = self._retry_at is not None
+        if waiting_for_subscriber and time.monotonic() >= self._retry_at:  # type: ignore[operator]
+            return True
+        can_send = (
+            self._connected
+            and self._new_rows
+            and not waiting_for_subscriber
+            and len(self._inflight) < WINDOW_MESSAGES
+        )
         return self._stopping or self._rewind or self._acks_arrived or can_send
 
     def _take_published(self) -> list[int]:
-        done = [ids for info, ids in self._inflight if info.is_published()]
-        if done:
-            self._inflight = [(i, ids) for i, ids in self._inflight if not i.is_published()]
-        return [row_id for ids in done for row_id in ids]
+        """Row ids the broker accepted *and* delivered to a subscriber. Called with the lock.
+
+        A PUBACK saying "no matching subscribers" means no bridge holds the reading (none
+        started yet, or a restarted Mosquitto 2.0 forgot the shared subscription until the
+        bridge reconnects): those rows stay in the outbox and are sent again after a backoff.
+        """
+        done = [(info, ids) for info, ids in self._inflight if info.is_published()]
+        if not done:
+            return []
+        self._inflight = [(i, ids) for i, ids in self._inflight if not i.is_published()]
+        accepted = [row_id for info, ids in done if info.mid not in self._refused for row_id in ids]
+        refused = sum(len(ids) for info, ids in done if info.mid in self._refused)
+        self._refused &= {info.mid for info, _ in self._inflight}  # drop stale entries
+        if refused:
+            self._schedule_retry(refused)
+        elif accepted:
+            self._retry_delay = backoff_delays(RETRY_MIN_S, RETRY_MAX_S)
+        return accepted
+
+    def _schedule_retry(self, refused: int) -> None:
+        if self._retry_at is None:
+            delay = self._retry_delay()
+            self._retry_at = time.monotonic() + delay
+            log.warning(
+                "no subscriber took %d readings (is the bridge running?); they stay in"
+                " the outbox, next try in %.1fs",
+                refused,
+                delay,
+            )
 
     def _send_more(self, room: int) -> None:
         with self._wake:
