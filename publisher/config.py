@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from publisher.sensors.base import SensorConfig
-from publisher.sensors.registry import parse_sensors
+from publisher.sensors.registry import interval_problems, parse_sensors
 from sensormesh.contract import KEY_NAME, RESERVED_TAGS, TAG_VALUE, validate_device_name
 from sensormesh.envconfig import EnvReader
 from sensormesh.logsetup import read_log_level
@@ -54,5 +54,17 @@ def load_publisher_config(env: Mapping[str, str]) -> PublisherConfig:
         tags=tags,
         log_level=log_level,
     )
+    reader.problems.extend(interval_problems(config.sensors, config.sample_interval_s))
     reader.raise_if_problems()
     return config
+
+
+def load_sensor_configs(env: Mapping[str, str]) -> tuple[tuple[SensorConfig, ...], str]:
+    """Only ``SENSORS`` and ``LOG_LEVEL``: ``--once`` must work on a Pi with no broker yet."""
+    reader = EnvReader(env)
+    sensors, sensor_problems = parse_sensors(reader.text("SENSORS", "mock"))
+    reader.problems.extend(sensor_problems)
+    log_level, level_problem = read_log_level(env.get("LOG_LEVEL"))
+    reader.check(level_problem)
+    reader.raise_if_problems()
+    return tuple(sensors), log_level
