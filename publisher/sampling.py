@@ -86,7 +86,8 @@ class SensorSlot:
         except Exception as exc:
             delay = self._reopen_delay()
             self._next_open_at = now + delay
-            self._report(f"cannot open: {_describe(exc)}", delay)
+            self._report(f"cannot open: {_describe(exc)}")
+            log.debug("sensor %s: next open attempt in %.1fs", self.name, delay)
             return None
         self._reopen_delay = backoff_delays(REOPEN_MIN_S, REOPEN_MAX_S)
         log.info("sensor %s (%s) opened", self.name, self._where)
@@ -95,18 +96,17 @@ class SensorSlot:
     def _miss(self, problem: str | None) -> dict[str, float] | None:
         self.misses += 1
         if problem is not None:
-            self._report(problem, None)
+            self._report(problem)
         return None
 
-    def _report(self, problem: str, retry_in: float | None) -> None:
+    def _report(self, problem: str) -> None:
         self.last_error = problem
         if self._failing:
             log.debug("sensor %s still failing: %s", self.name, problem)
             return
         self._failing = True
-        retry = f"; retrying in {retry_in:.1f}s with backoff" if retry_in is not None else ""
         checks = f"; check {self.config.driver.checks}" if self.config.driver.checks else ""
-        log.warning("sensor %s (%s) %s%s%s", self.name, self._where, problem, retry, checks)
+        log.warning("sensor %s (%s) %s%s", self.name, self._where, problem, checks)
 
     def _close(self) -> None:
         sensor, self._sensor = self._sensor, None

@@ -53,8 +53,6 @@ class I2CBus(Protocol):
 class Hardware(Protocol):
     """Everything a driver may touch: one shared I2C bus, GPIO pins by board name, time."""
 
-    i2c_name: str
-
     def i2c(self) -> I2CBus: ...
 
     def pin(self, name: str) -> object:
@@ -68,8 +66,6 @@ class Hardware(Protocol):
 class BlinkaHardware:
     """The real board via Adafruit Blinka; imports it lazily and opens the I2C bus once."""
 
-    i2c_name = I2C_BUS_NAME
-
     def __init__(self) -> None:
         self._bus: I2CBus | None = None
 
@@ -81,7 +77,7 @@ class BlinkaHardware:
             try:
                 self._bus = board.I2C()
             except (OSError, ValueError, RuntimeError) as exc:
-                raise SensorError(f"cannot open {self.i2c_name}: {exc}; {ENABLE_I2C_HINT}") from exc
+                raise SensorError(f"cannot open {I2C_BUS_NAME}: {exc}; {ENABLE_I2C_HINT}") from exc
         return self._bus
 
     def pin(self, name: str) -> object:

@@ -13,8 +13,6 @@ from tests.emulators.i2c import Chip, EmulatedI2CBus
 
 
 class EmulatedHardware:
-    i2c_name = "emulated I2C bus"
-
     def __init__(self, clock: VirtualClock | None = None) -> None:
         self.clock = clock or VirtualClock()
         self.bus = EmulatedI2CBus()
