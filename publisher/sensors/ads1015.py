@@ -11,7 +11,7 @@ from typing import Any
 
 from publisher.sensors.base import DriverSpec, FieldSpec, Options, OptionSpec, Sensor, SensorError
 from publisher.sensors.hardware import Hardware
-from publisher.sensors.options import default_name_at, hex_address, i2c_address
+from publisher.sensors.options import default_name_at, hex_address, i2c_address, i2c_location
 
 KIND = "ads1015"
 DEFAULT_ADDRESS = 0x49
@@ -115,7 +115,7 @@ DRIVER = DriverSpec(
     default_name=default_name_at(KIND, "address", DEFAULT_ADDRESS, hex_address),
     wiring="I2C bus 1 (SDA GPIO 2 pin 3, SCL GPIO 3 pin 5), 3.3 V; address 0x49 on the "
     "Enviro-pHAT (0x48 on older boards); inputs between GND and the ADC supply",
-    location=lambda options: f"I2C {hex_address(options.get('address'))}",
+    location=i2c_location,
     checks="the board is seated and I2C is enabled; `i2cdetect -y 1` must show the address "
     "(49 on the Enviro-pHAT, 48 on older boards: then use ads1015@0x48)",
     open=_open,

@@ -11,7 +11,13 @@ from typing import Any
 
 from publisher.sensors.base import DriverSpec, FieldSpec, Options, OptionSpec, Sensor, SensorError
 from publisher.sensors.hardware import Hardware
-from publisher.sensors.options import default_name_at, float_between, hex_address, i2c_address
+from publisher.sensors.options import (
+    between,
+    default_name_at,
+    hex_address,
+    i2c_address,
+    i2c_location,
+)
 
 KIND = "bmp280"
 DEFAULT_ADDRESS = 0x77
@@ -88,14 +94,14 @@ DRIVER = DriverSpec(
             "sea_level_pressure",
             "",
             "sea-level pressure in hPa; adds the altitude field",
-            float_between(800.0, 1100.0),
+            between(float, 800.0, 1100.0),
         ),
     ),
     at_option="address",
     default_name=default_name_at(KIND, "address", DEFAULT_ADDRESS, hex_address),
     wiring="I2C bus 1 (SDA GPIO 2 pin 3, SCL GPIO 3 pin 5), 3.3 V; address 0x77 on the "
     "Enviro-pHAT, 0x76 on breakouts with SDO to GND",
-    location=lambda options: f"I2C {hex_address(options.get('address'))}",
+    location=i2c_location,
     checks="the board is seated and I2C is enabled; `i2cdetect -y 1` must show the address "
     "(77 on the Enviro-pHAT, often 76 on breakouts: then use bmp280@0x76)",
     open=_open,

@@ -13,7 +13,7 @@ from typing import Any
 
 from publisher.sensors.base import DriverSpec, FieldSpec, Options, OptionSpec, Sensor, SensorError
 from publisher.sensors.hardware import Hardware
-from publisher.sensors.options import default_name_at, gpio_pin, int_between
+from publisher.sensors.options import between, default_name_at, gpio_pin
 
 KIND = "dht22"
 DEFAULT_PIN = "D18"
@@ -102,7 +102,7 @@ DRIVER = DriverSpec(
             "attempts",
             "2",
             f"reads per sample, {MIN_SPACING_S:g} s apart, before counting a miss",
-            int_between(1, 5),
+            between(int, 1, 5),
         ),
     ),
     at_option="pin",

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from publisher.sensors.base import Options
+
+N = TypeVar("N", int, float)
 
 GPIO_PIN = re.compile(r"(?:d|gpio|bcm)?(\d{1,2})")
 HIGHEST_HEADER_GPIO = 27
@@ -40,25 +43,15 @@ def gpio_pin(text: str) -> str:
     return f"D{int(match.group(1))}"
 
 
-def int_between(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
+def between(kind: Callable[[str], N], low: N, high: N) -> Callable[[str], N]:
+    """A number within the range the chip or the library accepts."""
+    noun = "whole number" if kind is int else "number"
+
+    def parse(text: str) -> N:
         try:
-            value = int(text)
+            value = kind(text)
         except ValueError:
-            raise ValueError(f"not a whole number between {low} and {high}") from None
-        if not low <= value <= high:
-            raise ValueError(f"must be between {low} and {high}")
-        return value
-
-    return parse
-
-
-def float_between(low: float, high: float) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError(f"not a number between {low:g} and {high:g}") from None
+            raise ValueError(f"not a {noun} between {low:g} and {high:g}") from None
         if not low <= value <= high:
             raise ValueError(f"must be between {low:g} and {high:g}")
         return value
@@ -84,3 +77,7 @@ def default_name_at(
 
 def hex_address(value: object) -> str:
     return f"0x{value:02x}" if isinstance(value, int) else str(value)
+
+
+def i2c_location(options: Options) -> str:
+    return f"I2C {hex_address(options.get('address'))}"
