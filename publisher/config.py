@@ -25,6 +25,17 @@ class PublisherConfig:
     log_level: str
 
 
+def load_sensor_configs(env: Mapping[str, str]) -> tuple[tuple[SensorConfig, ...], str]:
+    """Only ``SENSORS`` and ``LOG_LEVEL``: ``--once`` must work on a Pi with no broker yet."""
+    reader = EnvReader(env)
+    sensors, sensor_problems = parse_sensors(reader.text("SENSORS", "mock"))
+    reader.problems.extend(sensor_problems)
+    log_level, level_problem = read_log_level(env.get("LOG_LEVEL"))
+    reader.check(level_problem)
+    reader.raise_if_problems()
+    return tuple(sensors), log_level
+
+
 def load_publisher_config(env: Mapping[str, str]) -> PublisherConfig:
     """Raise ConfigError listing every problem; nothing here touches the network."""
     reader = EnvReader(env)
@@ -57,14 +68,3 @@ def load_publisher_config(env: Mapping[str, str]) -> PublisherConfig:
     reader.problems.extend(interval_problems(config.sensors, config.sample_interval_s))
     reader.raise_if_problems()
     return config
-
-
-def load_sensor_configs(env: Mapping[str, str]) -> tuple[tuple[SensorConfig, ...], str]:
-    """Only ``SENSORS`` and ``LOG_LEVEL``: ``--once`` must work on a Pi with no broker yet."""
-    reader = EnvReader(env)
-    sensors, sensor_problems = parse_sensors(reader.text("SENSORS", "mock"))
-    reader.problems.extend(sensor_problems)
-    log_level, level_problem = read_log_level(env.get("LOG_LEVEL"))
-    reader.check(level_problem)
-    reader.raise_if_problems()
-    return tuple(sensors), log_level
