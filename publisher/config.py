@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher.sensors.base import SensorConfig
-from publisher.sensors.registry import parse_sensors
+from publisher.sensors.registry import interval_problems, parse_sensors
 from sensormesh.contract import KEY_NAME, RESERVED_TAGS, TAG_VALUE, validate_device_name
 from sensormesh.envconfig import EnvReader
 from sensormesh.logsetup import read_log_level
@@ -26,6 +26,17 @@ class PublisherConfig:
     log_level: str
     buffer_path: Path
     buffer_max_readings: int
+
+
+def load_sensor_configs(env: Mapping[str, str]) -> tuple[tuple[SensorConfig, ...], str]:
+    """Only ``SENSORS`` and ``LOG_LEVEL``: ``--once`` must work on a Pi with no broker yet."""
+    reader = EnvReader(env)
+    sensors, sensor_problems = parse_sensors(reader.text("SENSORS", "mock"))
+    reader.problems.extend(sensor_problems)
+    log_level, level_problem = read_log_level(env.get("LOG_LEVEL"))
+    reader.check(level_problem)
+    reader.raise_if_problems()
+    return tuple(sensors), log_level
 
 
 def load_publisher_config(env: Mapping[str, str]) -> PublisherConfig:
@@ -59,6 +70,7 @@ def load_publisher_config(env: Mapping[str, str]) -> PublisherConfig:
         buffer_path=Path(reader.text("BUFFER_PATH", str(default_buffer_path(env, device)))),
         buffer_max_readings=reader.integer("BUFFER_MAX_READINGS", 250_000, 100, 100_000_000),
     )
+    reader.problems.extend(interval_problems(config.sensors, config.sample_interval_s))
     reader.raise_if_problems()
     return config
 

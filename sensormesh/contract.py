@@ -25,7 +25,7 @@ MAX_PAYLOAD_BYTES = 256 * 1024
 MAX_FIELDS = 64
 MAX_TAGS = 16
 
-SENSOR_NAME = re.compile(r"[a-z0-9_-]{1,64}")
+SENSOR_NAME = re.compile(r"[a-z0-9_@-]{1,64}")  # @: bmp280@0x76
 DEVICE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 KEY_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 TAG_VALUE = re.compile(r"[^\x00-\x1f\x7f\\]{1,256}")
@@ -69,7 +69,7 @@ def validate_sensor_name(name: str) -> str | None:
         return f"sensor name {name!r} is reserved for availability messages"
     if SENSOR_NAME.fullmatch(name):
         return None
-    return f"sensor name {name!r} must be 1-64 of a-z 0-9 _ -"
+    return f"sensor name {name!r} must be 1-64 of a-z 0-9 _ - @"
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def parse_topic(topic: str) -> TopicAddress:
     if not DEVICE_NAME.fullmatch(device):
         raise InvalidMessage("bad_topic", "device level has characters outside A-Za-z0-9_.-")
     if sensor != STATUS_SENSOR and not SENSOR_NAME.fullmatch(sensor):
-        raise InvalidMessage("bad_topic", "sensor level has characters outside a-z0-9_-")
+        raise InvalidMessage("bad_topic", "sensor level has characters outside a-z0-9_@-")
     return TopicAddress(device, sensor)
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from publisher.sensors.hardware import Hardware
 
 
 class SensorError(Exception):
@@ -32,6 +35,7 @@ class OptionSpec:
     default: str
     description: str
     parse: Callable[[str], object]
+    render: Callable[[object], str] = str  # back to what a person types, for --check-config
 
 
 class Sensor(Protocol):
@@ -46,21 +50,34 @@ Options = Mapping[str, object]
 
 @dataclass(frozen=True)
 class DriverSpec:
+    """One driver. ``at_option`` lets a person write ``bmp280@0x76`` for ``address=0x76``.
+
+    ``location`` and ``checks`` go into the one log line of an outage, so the person at the
+    node learns which bus, address or pin failed and what to look at.
+    """
+
     kind: str
     summary: str
     fields: tuple[FieldSpec, ...]
-    open: Callable[[Options], Sensor]
+    open: Callable[[Options, Hardware], Sensor]
     options: tuple[OptionSpec, ...] = ()
     aliases: tuple[str, ...] = ()
     wiring: str = ""
     default_name: Callable[[Options], str] | None = None
     active_fields: Callable[[Options], tuple[FieldSpec, ...]] | None = None
+    at_option: str | None = None
+    min_interval_s: float = 0.0
+    location: Callable[[Options], str] | None = None
+    checks: str = ""
 
     def fields_for(self, options: Options) -> tuple[FieldSpec, ...]:
         return self.active_fields(options) if self.active_fields else self.fields
 
     def name_for(self, options: Options) -> str:
         return self.default_name(options) if self.default_name else self.kind
+
+    def location_for(self, options: Options) -> str:
+        return self.location(options) if self.location else ""
 
 
 @dataclass(frozen=True)
@@ -78,5 +95,9 @@ class SensorConfig:
     def units(self) -> dict[str, str]:
         return {spec.name: spec.unit for spec in self.fields}
 
-    def open(self) -> Sensor:
-        return self.driver.open(self.options)
+    @property
+    def location(self) -> str:
+        return self.driver.location_for(self.options)
+
+    def open(self, hardware: Hardware) -> Sensor:
+        return self.driver.open(self.options, hardware)

@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Callable
 
 from publisher.sensors.base import DriverSpec, FieldSpec, Options, OptionSpec, Sensor
+from publisher.sensors.hardware import Hardware
 
 DAY_S = 86_400.0
 WARMEST_AT_S = 15 * 3600.0  # 15:00 UTC
@@ -41,7 +42,8 @@ class MockSensor:
         return None
 
 
-def _open(options: Options) -> Sensor:
+def _open(options: Options, hardware: Hardware) -> Sensor:
+    """The daily cycle follows the wall clock, not the hardware's monotonic one."""
     seed = options.get("seed")
     base = options["base_temperature"]
     if not isinstance(seed, int):

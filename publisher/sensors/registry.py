@@ -1,18 +1,26 @@
 """The sensor registry and the ``SENSORS`` syntax a person types into the balena dashboard.
 
 ``SENSORS=bmp280,ads1015:address=0x48:gain=1,dht22:pin=D18`` — instances separated by commas,
-options by colons. ``name=`` sets the topic level explicitly; otherwise the driver picks one
-(for example ``bmp280@0x76`` for a non-default address). Adding a driver is one module plus one
-line in ``DRIVERS``.
+options by colons. ``bmp280@0x76`` is short for ``bmp280:address=0x76`` (and ``dht22@D4`` for
+``dht22:pin=D4``). ``name=`` sets the topic level explicitly; otherwise the driver picks one,
+``bmp280`` at the default address and ``bmp280@0x76`` elsewhere, so two chips of one kind get
+distinct topics. Adding a driver is one module plus one line in ``DRIVERS``.
 """
 
 from __future__ import annotations
 
-from publisher.sensors import mock
+from collections.abc import Iterable
+
+from publisher.sensors import ads1015, bmp280, dht22, mock
 from publisher.sensors.base import DriverSpec, SensorConfig
 from sensormesh.contract import validate_sensor_name
 
-DRIVERS: tuple[DriverSpec, ...] = (mock.DRIVER,)
+DRIVERS: tuple[DriverSpec, ...] = (
+    bmp280.DRIVER,
+    ads1015.DRIVER,
+    dht22.DRIVER,
+    mock.DRIVER,
+)
 
 
 def drivers_by_name() -> dict[str, DriverSpec]:
@@ -44,19 +52,29 @@ def parse_sensors(text: str) -> tuple[list[SensorConfig], list[str]]:
 def _parse_instance(
     item: str, known: dict[str, DriverSpec]
 ) -> tuple[SensorConfig | None, list[str]]:
-    kind, *raw_options = (part.strip() for part in item.split(":"))
-    driver = known.get(kind.lower())
+    head, *raw_options = (part.strip() for part in item.split(":"))
+    kind, at, at_value = head.partition("@")
+    driver = known.get(kind.strip().lower())
     if driver is None:
         choices = ", ".join(sorted(known))
         return None, [f"SENSORS: unknown sensor driver {kind!r} (known: {choices})"]
     problems: list[str] = []
     given: dict[str, str] = {}
+    if at and driver.at_option is None:
+        problems.append(f"SENSORS: {kind}: {head!r}: this driver takes no @address or @pin")
+    elif at and not at_value.strip():
+        problems.append(f"SENSORS: {kind}: {head!r}: nothing after @")
+    elif at and driver.at_option is not None:
+        given[driver.at_option] = at_value.strip()
     for raw in raw_options:
         key, sep, value = raw.partition("=")
-        if not sep or not key or not value:
+        key = key.strip().lower()
+        if not sep or not key or not value.strip():
             problems.append(f"SENSORS: {kind}: option {raw!r} is not key=value")
+        elif key in given:
+            problems.append(f"SENSORS: {kind}: {key} is given twice")
         else:
-            given[key.strip().lower()] = value.strip()
+            given[key] = value.strip()
     options = _parse_options(driver, given, problems)
     explicit_name = given.get("name")
     name = explicit_name or driver.name_for(options)
@@ -98,3 +116,14 @@ def _duplicate_names(configs: list[SensorConfig]) -> list[str]:
             )
         seen.add(config.name)
     return problems
+
+
+def interval_problems(sensors: Iterable[SensorConfig], sample_interval_s: float) -> list[str]:
+    """Drivers that cannot measure as often as ``SAMPLE_INTERVAL_S`` asks (the DHT22: 2 s)."""
+    return [
+        f"SAMPLE_INTERVAL_S={sample_interval_s:g} is shorter than the "
+        f"{config.driver.min_interval_s:g} s sensor {config.name!r} ({config.driver.kind}) "
+        "needs between reads"
+        for config in sensors
+        if sample_interval_s < config.driver.min_interval_s
+    ]
