@@ -11,6 +11,7 @@ from publisher.config import PublisherConfig
 from publisher.outbox import Outbox
 from publisher.sampling import SensorSlot
 from publisher.sender import OutboxSender
+from publisher.sensors.hardware import BlinkaHardware, Hardware
 from sensormesh import package_version
 from sensormesh.contract import (
     STATUS_QOS,
@@ -77,10 +78,17 @@ class NodeLink:
 
 
 class Publisher:
-    def __init__(self, config: PublisherConfig, clock_ns: Callable[[], int] = time.time_ns):
+    def __init__(
+        self,
+        config: PublisherConfig,
+        clock_ns: Callable[[], int] = time.time_ns,
+        hardware: Hardware | None = None,
+    ) -> None:
         self.config = config
         self._clock_ns = clock_ns
-        self.slots = [SensorSlot(sensor, time.monotonic) for sensor in config.sensors]
+        board = hardware or BlinkaHardware()  # one I2C bus for every sensor on it
+        self.slots = [SensorSlot(sensor, time.monotonic, board) for sensor in config.sensors]
+
         self.outbox = Outbox(config.buffer_path, config.buffer_max_readings)
         self._next_seq = self.outbox.next_seqs()
         self.link = NodeLink(config, self.outbox, self.status)

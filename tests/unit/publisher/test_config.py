@@ -11,9 +11,8 @@ from sensormesh.envconfig import ConfigError
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    ca = tmp_path / "ca.crt"
-    ca.write_text("placeholder: only its existence is checked here\n")
+def env(ca_cert: Path) -> dict[str, str]:
+    ca = ca_cert
     return {
         "DEVICE_NAME": "node-1",
         "MQTT_HOST": "collector.local",

@@ -45,9 +45,8 @@ def no_connection_reached(server: socket.socket) -> bool:
 
 
 @pytest.fixture
-def env(tmp_path: Path, broker: socket.socket) -> dict[str, str]:
-    ca = tmp_path / "ca.crt"
-    ca.write_text("placeholder: only its existence is checked before connecting\n")
+def env(tmp_path: Path, broker: socket.socket, ca_cert: Path) -> dict[str, str]:
+    ca = ca_cert
     return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
