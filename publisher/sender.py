@@ -28,8 +28,10 @@ WINDOW_MESSAGES = 500  # below Mosquitto's receive maximum (max_inflight_message
 MAX_READINGS_PER_MESSAGE = 200
 MAX_MESSAGE_BYTES = 64 * 1024
 FETCH_ROWS = 5000
-DELETE_EVERY_S = 2.0
+HOUSEKEEPING_S = 1.0  # how often the sender looks at timers (retry, batched deletes)
+DELETE_EVERY_S = 10.0  # acked rows are deleted in batches: a crash only means a resend
 DELETE_BATCH = 500
+
 NO_MATCHING_SUBSCRIBERS = 16  # MQTT v5 PUBACK reason: nobody (no bridge) got it
 RETRY_MIN_S = 1.0
 RETRY_MAX_S = 30.0
@@ -172,7 +174,7 @@ class OutboxSender:
         next_delete = time.monotonic() + DELETE_EVERY_S
         while True:
             with self._wake:
-                self._wake.wait_for(self._has_work, timeout=DELETE_EVERY_S)
+                self._wake.wait_for(self._has_work, timeout=HOUSEKEEPING_S)
                 if self._stopping:
                     return
                 self._acks_arrived = False
