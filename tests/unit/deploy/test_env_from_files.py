@@ -38,16 +38,23 @@ def test_grafana_double_underscore_file_variables_are_left_to_grafana(tmp_path: 
     assert seen["GF_SECURITY_ADMIN_PASSWORD__FILE"] == str(tmp_path / "absent")
 
 
-def test_waits_for_a_file_written_later_then_runs(tmp_path: Path) -> None:
-    token = tmp_path / "bridge.token"
-    process = ScriptProcess(SCRIPT, SHOW_ENV, {"INFLUX_TOKEN_FILE": str(token)}, tmp_path)
+def env_after_file_appears(env: dict[str, str], path: Path, content: str) -> dict[str, str]:
+    """Start the wrapper before ``path`` exists, see it wait, write the file, get the env."""
+    process = ScriptProcess(SCRIPT, SHOW_ENV, env, path.parent)
     try:
-        process.wait_for_stderr(f"waiting for {token}")
-        token.write_text("written-by-influxdb")
+        process.wait_for_stderr(f"waiting for {path}")
+        path.write_text(content)
         assert process.popen.wait(10) == 0
-        assert '"INFLUX_TOKEN": "written-by-influxdb"' in process.stdout
+        seen: dict[str, str] = json.loads(process.stdout)
+        return seen
     finally:
         process.kill()
+
+
+def test_waits_for_a_file_written_later_then_runs(tmp_path: Path) -> None:
+    token = tmp_path / "bridge.token"
+    seen = env_after_file_appears({"INFLUX_TOKEN_FILE": str(token)}, token, "by-influxdb")
+    assert seen["INFLUX_TOKEN"] == "by-influxdb"
 
 
 def test_password_dir_is_looked_up_by_the_name_the_publisher_will_use(tmp_path: Path) -> None:
@@ -64,12 +71,7 @@ def test_password_dir_is_looked_up_by_the_name_the_publisher_will_use(tmp_path: 
 
 def test_ca_path_is_waited_for_but_inline_pem_is_not(tmp_path: Path) -> None:
     ca = tmp_path / "ca.crt"
-    process = ScriptProcess(SCRIPT, SHOW_ENV, {"MQTT_CA_CERT": str(ca)}, tmp_path)
-    try:
-        process.wait_for_stderr(f"waiting for {ca}")
-        ca.write_text("-----BEGIN CERTIFICATE-----\n")
-        assert process.popen.wait(10) == 0
-    finally:
-        process.kill()
+    seen = env_after_file_appears({"MQTT_CA_CERT": str(ca)}, ca, "-----BEGIN CERTIFICATE-----")
+    assert seen["MQTT_CA_CERT"] == str(ca)
     inline = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
     assert child_env({"MQTT_CA_CERT": inline})["MQTT_CA_CERT"] == inline
