@@ -51,13 +51,26 @@ if [ -n "$reason" ]; then
   exec "$@"
 fi
 
+# Idle until stopped. The signal may land at any point: between starting a sleep and noting
+# its pid (so the flag is checked again after each start), or before the forked child has
+# become `sleep` and still carries this trap (so the sleep gets SIGKILL, which no handler
+# can swallow). The sleep is reaped before exiting: nothing is left behind.
+stopping=""
+sleeper=""
+# shellcheck disable=SC2329 # invoked by the trap below
+stop() {
+  stopping=1
+  if [ -n "$sleeper" ]; then kill -KILL "$sleeper" 2>/dev/null || true; fi
+}
+trap stop TERM INT HUP
 echo "sensormesh-rolegate: $service is not for this device" \
   "(name '${name:-unset}', DEVICE_ROLE '${device_roles:-unset}';" \
   "RUN_ON_DEVICES '${devices:-unset}', RUN_ON_ROLES '${roles:-unset}'): idling" >&2
-sleeper=""
-trap '[ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null && { wait "$sleeper" || true; }; exit 0' TERM INT HUP
-while :; do
+while [ -z "$stopping" ]; do
   sleep 3600 &
   sleeper=$!
+  if [ -n "$stopping" ]; then kill -KILL "$sleeper" 2>/dev/null || true; fi
   wait "$sleeper" || true
 done
+wait "$sleeper" 2>/dev/null || true
+exit 0
