@@ -1,0 +1,1 @@
+"""What runs inside the deployment's containers besides the services themselves."""
