@@ -20,7 +20,7 @@ from sensormesh.localrun.mesh import LocalMesh
 from tests.support.composeenv import reads
 from tests.support.deploy import dashboard
 from tests.support.grafana_influxql import QueryContext
-from tests.support.mqtt import TestClient as MqttClient
+from tests.support.mqtt import MqttTestClient as MqttClient
 
 pytestmark = pytest.mark.integration
 
@@ -93,8 +93,12 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Filled]:
         # Stored readings prove the bridge's subscription exists; before it, a shared
         # subscription has no member and the broker would drop what node-c publishes.
         filled.wait_for(counts, lambda s: len(s) == 3)
-        if METRICS_READY:  # a dead letter after the first metrics point shows as an increase
-            filled.wait_for(f'SELECT * FROM "{BRIDGE_METRICS}"', bool)
+        if METRICS_READY:  # a dead letter after a full 1 s bucket of zeros shows as a rise
+            filled.wait_for(
+                f'SELECT count("received") FROM "{BRIDGE_METRICS}"',
+                lambda s: bool(s) and s[0]["values"][0][1] >= 5,
+            )
+
         publish_analog_and_a_bad_reading(filled)
         filled.wait_for(
             counts, lambda s: len(s) == 4 and all(one["values"][0][1] >= 3 for one in s)

@@ -17,7 +17,7 @@ from sensormesh.admin.certs import cert_paths
 from sensormesh.localrun.broker import Broker, BrokerSetup
 from sensormesh.localrun.processes import free_port
 from tests.support.deploy import ROOT
-from tests.support.mqtt import TestClient as MqttClient
+from tests.support.mqtt import MqttTestClient as MqttClient
 
 pytestmark = pytest.mark.integration
 
