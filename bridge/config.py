@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sensormesh.envconfig import EnvReader
-from sensormesh.logsetup import read_log_level
 from sensormesh.mqtt import MqttSettings, read_mqtt_settings
 
 MQTT_RECEIVE_MAXIMUM_LIMIT = 65_535
@@ -75,8 +74,7 @@ def load_bridge_config(env: Mapping[str, str]) -> BridgeConfig:
     ):
         if not _NAME.fullmatch(value):
             reader.problems.append(f"{name}={value!r} must be 1-64 of A-Z a-z 0-9 _ . -")
-    log_level, level_problem = read_log_level(env.get("LOG_LEVEL"))
-    reader.check(level_problem)
+    log_level = reader.log_level()
     config = BridgeConfig(
         bridge_id=bridge_id,
         group=group,

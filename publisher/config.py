@@ -11,7 +11,6 @@ from publisher.sensors.base import SensorConfig
 from publisher.sensors.registry import interval_problems, parse_sensors
 from sensormesh.contract import KEY_NAME, RESERVED_TAGS, TAG_VALUE, validate_device_name
 from sensormesh.envconfig import EnvReader
-from sensormesh.logsetup import read_log_level
 from sensormesh.mqtt import MqttSettings, read_mqtt_settings
 
 
@@ -33,8 +32,7 @@ def load_sensor_configs(env: Mapping[str, str]) -> tuple[tuple[SensorConfig, ...
     reader = EnvReader(env)
     sensors, sensor_problems = parse_sensors(reader.text("SENSORS", "mock"))
     reader.problems.extend(sensor_problems)
-    log_level, level_problem = read_log_level(env.get("LOG_LEVEL"))
-    reader.check(level_problem)
+    log_level = reader.log_level()
     reader.raise_if_problems()
     return tuple(sensors), log_level
 
@@ -57,8 +55,7 @@ def load_publisher_config(env: Mapping[str, str]) -> PublisherConfig:
             reader.problems.append(f"TAGS: tag key {key!r} is not allowed")
         if not TAG_VALUE.fullmatch(value):
             reader.problems.append(f"TAGS: value of {key!r} must be printable, no backslash")
-    log_level, level_problem = read_log_level(env.get("LOG_LEVEL"))
-    reader.check(level_problem)
+    log_level = reader.log_level()
     config = PublisherConfig(
         device=device,
         mqtt=mqtt,

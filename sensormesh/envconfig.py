@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import NoReturn, TypeVar
 
 T = TypeVar("T")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(Exception):
@@ -75,6 +76,15 @@ class EnvReader:
                 continue
             pairs[key.strip()] = value.strip()
         return pairs
+
+    def log_level(self) -> str:
+        """``LOG_LEVEL``, one of DEBUG, INFO, WARNING, ERROR (any case); INFO by default."""
+        raw = self.env.get("LOG_LEVEL", "").strip()
+        level = (raw or "INFO").upper()
+        if level not in LOG_LEVELS:
+            self.problems.append(f"LOG_LEVEL={raw!r} must be one of {', '.join(LOG_LEVELS)}")
+            return "INFO"
+        return level
 
     def check(self, problem: str | None) -> None:
         if problem:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import sys
 
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-
 
 def setup_logging(level: str) -> None:
     """Configure the root logger; called once from each ``__main__`` after config is read."""
@@ -19,11 +17,3 @@ def setup_logging(level: str) -> None:
     root.setLevel(level)
     # paho and urllib3 are chatty at INFO/DEBUG; their failures reach us as exceptions anyway.
     logging.getLogger("urllib3").setLevel(logging.WARNING)
-
-
-def read_log_level(raw: str | None) -> tuple[str, str | None]:
-    """Return (level, problem) so config readers can report a bad LOG_LEVEL with the rest."""
-    level = (raw or "INFO").strip().upper()
-    if level in LEVELS:
-        return level, None
-    return "INFO", f"LOG_LEVEL={raw!r} must be one of {', '.join(LEVELS)}"

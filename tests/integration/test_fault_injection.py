@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -23,6 +23,7 @@ from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
 
+RecordProperty = Callable[[str, object], None]
 NODES = ("node-a", "node-b", "node-c")
 FAST = {"SAMPLE_INTERVAL_S": "0.05", "MQTT_BACKOFF_MAX_S": "1"}
 INFLUX_OUTAGE_S = 30.0
@@ -38,10 +39,12 @@ def _stored_count(mesh: LocalMesh) -> int:
     return len(stored_seqs(mesh.influx))
 
 
-def _grows_by(mesh: LocalMesh, count: int) -> None:
-    """Wait until InfluxDB holds ``count`` more readings than now: the mesh is flowing."""
+def _grows_by(mesh: LocalMesh, count: int) -> float:
+    """Wait until InfluxDB holds ``count`` more readings than now; return how long it took."""
+    started = time.monotonic()
     target = _stored_count(mesh) + count
     wait_for(lambda: _stored_count(mesh) >= target, f"{count} more readings stored")
+    return time.monotonic() - started
 
 
 def _finish(mesh: LocalMesh, nodes: list[ManagedProcess]) -> None:
@@ -58,17 +61,21 @@ def proxy(mesh: LocalMesh) -> Iterator[TcpProxy]:
     running.stop()
 
 
-def test_broker_restart_with_sigterm_mid_stream(mesh: LocalMesh) -> None:
+def test_broker_restart_with_sigterm_mid_stream(
+    mesh: LocalMesh, record_property: RecordProperty
+) -> None:
     mesh.start_bridge(mesh.bridge_env())
     nodes = _start_nodes(mesh)
     _grows_by(mesh, 60)
     mesh.broker.stop()
     mesh.broker.start()
-    _grows_by(mesh, 60)
+    record_property("recovery_s", round(_grows_by(mesh, 60), 2))
     _finish(mesh, nodes)
 
 
-def test_broker_sigkill_after_its_autosave_loses_nothing(mesh: LocalMesh) -> None:
+def test_broker_sigkill_after_its_autosave_loses_nothing(
+    mesh: LocalMesh, record_property: RecordProperty
+) -> None:
     mesh.start_bridge(mesh.bridge_env())
     db = mesh.broker_setup.root / "data" / "mosquitto.db"
     # The autosave (every 30 s) is what makes the bridge's session survive a hard kill;
@@ -79,11 +86,11 @@ def test_broker_sigkill_after_its_autosave_loses_nothing(mesh: LocalMesh) -> Non
     _grows_by(mesh, 60)
     mesh.broker.process.kill()
     mesh.broker.start()
-    _grows_by(mesh, 60)
+    record_property("recovery_s", round(_grows_by(mesh, 60), 2))
     _finish(mesh, nodes)
 
 
-def test_influxdb_stopped_for_30_seconds(mesh: LocalMesh) -> None:
+def test_influxdb_stopped_for_30_seconds(mesh: LocalMesh, record_property: RecordProperty) -> None:
     env = mesh.bridge_env(STALL_TIMEOUT_S="2", INFLUX_RETRY_MAX_S="2")
     bridge = mesh.start_bridge(env)
     nodes = _start_nodes(mesh)
@@ -93,13 +100,17 @@ def test_influxdb_stopped_for_30_seconds(mesh: LocalMesh) -> None:
     wait_for(lambda: not mesh.bridge_health(env)["healthy"], "bridge reports the stall")
     wait_for(lambda: time.monotonic() >= outage_ends, "the outage to last", INFLUX_OUTAGE_S + 5)
     mesh.influx.start_influxd()
+    healed = time.monotonic()
     wait_for(lambda: mesh.bridge_health(env)["healthy"], "bridge healthy again")
     _grows_by(mesh, 60)
+    record_property("recovery_s", round(time.monotonic() - healed, 2))
     _finish(mesh, nodes)
     assert "InfluxDB writes recovered after" in bridge.log_text()
 
 
-def test_bridge_sigkill_mid_batch_then_restart(mesh: LocalMesh) -> None:
+def test_bridge_sigkill_mid_batch_then_restart(
+    mesh: LocalMesh, record_property: RecordProperty
+) -> None:
     env = mesh.bridge_env(FLUSH_INTERVAL_S="0.5")
     bridge = mesh.start_bridge(env)
     nodes = _start_nodes(mesh)
@@ -107,11 +118,13 @@ def test_bridge_sigkill_mid_batch_then_restart(mesh: LocalMesh) -> None:
     wait_for(lambda: mesh.bridge_health(env)["pending_messages"] > 0, "a batch in the making")
     bridge.kill()
     mesh.start_bridge(env)
-    _grows_by(mesh, 60)
+    record_property("recovery_s", round(_grows_by(mesh, 60), 2))
     _finish(mesh, nodes)
 
 
-def test_node_sigkill_with_a_backlog_on_disk(mesh: LocalMesh, proxy: TcpProxy) -> None:
+def test_node_sigkill_with_a_backlog_on_disk(
+    mesh: LocalMesh, proxy: TcpProxy, record_property: RecordProperty
+) -> None:
     mesh.start_bridge(mesh.bridge_env())
     nodes = _start_nodes(mesh, port=proxy.port)
     _grows_by(mesh, 30)
@@ -123,11 +136,15 @@ def test_node_sigkill_with_a_backlog_on_disk(mesh: LocalMesh, proxy: TcpProxy) -
     victim.kill()
     proxy.restore()
     nodes[0] = mesh.start_node(mesh.node_env(NODES[0], **FAST, MQTT_PORT=str(proxy.port)))
+    healed = time.monotonic()
     wait_for(lambda: _stored_count(mesh) > backlog_from + 40, "backlog replayed")
+    record_property("recovery_s", round(time.monotonic() - healed, 2))
     _finish(mesh, nodes)
 
 
-def test_node_cut_off_from_the_broker_for_60_seconds(mesh: LocalMesh, proxy: TcpProxy) -> None:
+def test_node_cut_off_from_the_broker_for_60_seconds(
+    mesh: LocalMesh, proxy: TcpProxy, record_property: RecordProperty
+) -> None:
     mesh.start_bridge(mesh.bridge_env())
     nodes = _start_nodes(mesh, port=proxy.port)
     _grows_by(mesh, 30)
@@ -135,22 +152,27 @@ def test_node_cut_off_from_the_broker_for_60_seconds(mesh: LocalMesh, proxy: Tcp
     cut_until = time.monotonic() + CUT_OFF_S
     wait_for(lambda: time.monotonic() >= cut_until, "the cut-off to last", CUT_OFF_S + 5)
     proxy.restore()
-    _grows_by(mesh, 3 * int(CUT_OFF_S / 0.05))  # the whole backlog of every node drains
+    drained = _grows_by(mesh, 3 * int(CUT_OFF_S / 0.05))  # every node's backlog drains
+    record_property("recovery_s", round(drained, 2))
     _finish(mesh, nodes)
 
 
-def test_nodes_started_before_any_bridge_keep_their_readings(mesh: LocalMesh) -> None:
+def test_nodes_started_before_any_bridge_keep_their_readings(
+    mesh: LocalMesh, record_property: RecordProperty
+) -> None:
     nodes = _start_nodes(mesh)
     outbox = mesh.node_env(NODES[0])["BUFFER_PATH"]
     # PUBACK says "no matching subscribers": the readings must stay on the node's disk.
     wait_for(lambda: "no subscriber took" in nodes[0].log_text(), "node notices no bridge")
     wait_for(lambda: _outbox_rows(outbox) >= 20, "readings kept while nobody listens")
     mesh.start_bridge(mesh.bridge_env())
-    _grows_by(mesh, 60)
+    record_property("recovery_s", round(_grows_by(mesh, 60), 2))
     _finish(mesh, nodes)
 
 
-def test_two_bridges_in_one_group_one_killed_mid_stream(mesh: LocalMesh) -> None:
+def test_two_bridges_in_one_group_one_killed_mid_stream(
+    mesh: LocalMesh, record_property: RecordProperty
+) -> None:
     env_one = mesh.bridge_env("bridge-1")
     env_two = mesh.bridge_env("bridge-2")
     one = mesh.start_bridge(env_one)
@@ -159,7 +181,7 @@ def test_two_bridges_in_one_group_one_killed_mid_stream(mesh: LocalMesh) -> None
     _grows_by(mesh, 60)
     wait_for(lambda: mesh.bridge_health(env_two)["received"] > 0, "bridge-2 shares the load")
     one.kill()
-    _grows_by(mesh, 60)
+    record_property("recovery_s", round(_grows_by(mesh, 60), 2))
     mesh.start_bridge(env_one)  # its persistent session still holds what it had in flight
     _grows_by(mesh, 30)
     _finish(mesh, nodes)
