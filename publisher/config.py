@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from publisher.sensors.base import SensorConfig
@@ -59,7 +59,8 @@ def load_publisher_config(env: Mapping[str, str]) -> PublisherConfig:
     config = PublisherConfig(
         device=device,
         mqtt=mqtt,
-        sensors=tuple(sensors),
+        # Drivers may tell devices apart (the mock seeds its signal from device and name).
+        sensors=tuple(replace(s, options={**s.options, "device": device}) for s in sensors),
         sample_interval_s=reader.seconds("SAMPLE_INTERVAL_S", 10.0, minimum=0.01),
         status_interval_s=reader.seconds("STATUS_INTERVAL_S", 60.0, minimum=1.0),
         tags=tags,

@@ -58,10 +58,14 @@ class EnvReader:
         try:
             value = kind(raw)
         except ValueError:
-            self.problems.append(f"{name}={raw!r} is not a {kind.__name__}")
+            noun = "an integer" if kind is int else "a number"
+            self.problems.append(f"{name}={raw!r} is not {noun}")
             return default
         if not low <= value <= high:  # type: ignore[operator]
-            self.problems.append(f"{name}={raw!r} must be between {low:g} and {high:g}")
+
+            bounds = f"at least {low:g}" if high == math.inf else f"between {low:g} and {high:g}"
+            self.problems.append(f"{name}={raw!r} must be {bounds}")
+
             return default
         return value
 

@@ -47,7 +47,7 @@ def _open(options: Options, hardware: Hardware) -> Sensor:
     seed = options.get("seed")
     base = options["base_temperature"]
     if not isinstance(seed, int):
-        seed = default_seed(str(options["name"]))
+        seed = default_seed(f"{options.get('device', '')}/{options['name']}")
     assert isinstance(base, float)
     return MockSensor(seed, base, time.time)
 
@@ -61,7 +61,7 @@ DRIVER = DriverSpec(
         FieldSpec("pressure", "hPa", "atmospheric_pressure", "barometric pressure"),
     ),
     options=(
-        OptionSpec("seed", "", "random seed (default: from the sensor name)", int),
+        OptionSpec("seed", "", "random seed (default: from the device and sensor names)", int),
         OptionSpec("base_temperature", "21.0", "daily mean temperature in °C", float),
     ),
     wiring="none: runs anywhere",
@@ -70,5 +70,6 @@ DRIVER = DriverSpec(
 
 
 def default_seed(name: str) -> int:
-    """A stable per-name seed, so two mock sensors on one node do not move in lockstep."""
+    """A stable seed per device and sensor, so no two mock sensors move in lockstep."""
+
     return zlib.crc32(name.encode())

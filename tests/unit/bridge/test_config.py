@@ -61,4 +61,4 @@ def test_cli_with_bad_config_exits_2_before_connecting() -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert all(line.startswith("sensormesh-bridge: config error: ") for line in lines)
-    assert any("BATCH_SIZE='lots' is not a int" in line for line in lines)
+    assert any("BATCH_SIZE='lots' is not an integer" in line for line in lines)

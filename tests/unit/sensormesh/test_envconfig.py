@@ -15,8 +15,8 @@ def test_collects_every_problem_before_failing() -> None:
         reader.raise_if_problems()
     assert caught.value.problems == [
         "HOST is required but not set",
-        "PORT='eighty' is not a int",
-        "RATE='-1' must be between 0.1 and inf",
+        "PORT='eighty' is not an integer",
+        "RATE='-1' must be at least 0.1",
         "TAGS: 'broken' is not key=value",
     ]
 
