@@ -62,7 +62,6 @@ class EnvReader:
             self.problems.append(f"{name}={raw!r} is not {noun}")
             return default
         if not low <= value <= high:  # type: ignore[operator]
-
             bounds = f"at least {low:g}" if high == math.inf else f"between {low:g} and {high:g}"
             self.problems.append(f"{name}={raw!r} must be {bounds}")
 

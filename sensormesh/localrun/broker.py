@@ -16,7 +16,13 @@ from pathlib import Path
 
 from sensormesh.admin.certs import CertPaths, init_certs
 from sensormesh.admin.users import Role, add_user, new_password
-from sensormesh.localrun.processes import ManagedProcess, port_open, wait_until
+from sensormesh.localrun.processes import (
+    ManagedProcess,
+    free_port,
+    port_open,
+    start_with_free_ports,
+    wait_until,
+)
 
 CONTAINER_ROOT = "/mosquitto/"
 
@@ -59,29 +65,40 @@ def prepare_broker(root: Path, users: dict[str, Role]) -> BrokerSetup:
 
 
 class Broker:
-    def __init__(self, setup: BrokerSetup, port: int, logs: Path) -> None:
+    def __init__(self, setup: BrokerSetup, port: int | None, logs: Path) -> None:
         self.setup = setup
-        self.port = port
-        config = render_broker_config(
-            (repo_root() / "mosquitto" / "mosquitto.conf").read_text(),
-            port,
-            setup.root,
-            getpass.getuser(),
-        )
+        self.logs = logs
         self.config_path = setup.root / "config" / "mosquitto.conf"
-        self.config_path.write_text(config)
+        self._fixed_port = port
+        self._configure()
+        self._started = False
+
+    def _configure(self) -> None:
+        self.port = self._fixed_port or free_port()
+        template = (repo_root() / "mosquitto" / "mosquitto.conf").read_text()
+        self.config_path.write_text(
+            render_broker_config(template, self.port, self.setup.root, getpass.getuser())
+        )
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         self.process = ManagedProcess(
-            "mosquitto", [binary, "-c", str(self.config_path)], logs / "mosquitto.log"
+            "mosquitto", [binary, "-c", str(self.config_path)], self.logs / "mosquitto.log"
         )
 
     def start(self) -> Broker:
+        """Start, or restart on the same port; only the very first start may change ports."""
+        if self._started or self._fixed_port:
+            self._start_once()
+        else:
+            start_with_free_ports(self._start_once, self._configure)
+        self._started = True
+        return self
+
+    def _start_once(self) -> None:
         self.process = ManagedProcess(self.process.name, self.process.argv, self.process.log_path)
         self.process.start()
         wait_until(
             lambda: port_open(self.port), f"mosquitto on port {self.port}", process=self.process
         )
-        return self
 
     def stop(self) -> None:
         self.process.stop()

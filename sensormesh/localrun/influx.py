@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from sensormesh.localrun.broker import repo_root
-from sensormesh.localrun.processes import ManagedProcess, free_port, http_ok, wait_until
+from sensormesh.localrun.processes import (
+    ManagedProcess,
+    free_port,
+    http_ok,
+    start_with_free_ports,
+    wait_until,
+)
 
 DATABASE = "sensormesh"
 
@@ -19,35 +25,35 @@ DATABASE = "sensormesh"
 class InfluxServer:
     """influxd 1.x plus the ``/api/v2/write`` shim; ``url`` is what the bridge is given."""
 
-    def __init__(
-        self, root: Path, logs: Path, http_port: int | None = None, shim_port: int | None = None
-    ) -> None:
+    def __init__(self, root: Path, logs: Path) -> None:
         self.root = root
-        self.http_port = http_port or free_port()
-        self.shim_port = shim_port or free_port()
-        template = (repo_root() / "influxdb" / "influxdb-local.conf").read_text()
-        self.config_path = root / "influxdb.conf"
+        self.logs = logs
         root.mkdir(parents=True, exist_ok=True)
+        self.config_path = root / "influxdb.conf"
+        self._configure()
+
+    def _configure(self) -> None:
+        """Pick ports and write the config; called again if a port was taken meanwhile."""
+        self.http_port = free_port()
+        self.shim_port = free_port()
+        template = (repo_root() / "influxdb" / "influxdb-local.conf").read_text()
         self.config_path.write_text(
-            template.format(root=root, http_port=self.http_port, rpc_port=free_port())
+            template.format(root=self.root, http_port=self.http_port, rpc_port=free_port())
         )
         influxd = shutil.which("influxd") or "/usr/bin/influxd"
         self.influxd = ManagedProcess(
-            "influxd", [influxd, "-config", str(self.config_path)], logs / "influxd.log"
+            "influxd", [influxd, "-config", str(self.config_path)], self.logs / "influxd.log"
         )
-        self.shim = ManagedProcess(
-            "influx-v2-shim",
-            [
-                sys.executable,
-                "-m",
-                "sensormesh.localrun.influx_v2_shim",
-                "--port",
-                str(self.shim_port),
-                "--influx-url",
-                self.v1_url,
-            ],
-            logs / "influx-v2-shim.log",
-        )
+        shim_argv = [
+            sys.executable,
+            "-m",
+            "sensormesh.localrun.influx_v2_shim",
+            "--port",
+            str(self.shim_port),
+            "--influx-url",
+            self.v1_url,
+        ]
+        self.shim = ManagedProcess("influx-v2-shim", shim_argv, self.logs / "influx-v2-shim.log")
 
     @property
     def v1_url(self) -> str:
@@ -58,9 +64,16 @@ class InfluxServer:
         return f"http://127.0.0.1:{self.shim_port}"
 
     def start(self) -> InfluxServer:
-        self.start_influxd()
-        self.query(f'CREATE DATABASE "{DATABASE}"', database=None)
-        self.start_shim()
+        def start_both() -> None:
+            self.start_influxd()
+            self.query(f'CREATE DATABASE "{DATABASE}"', database=None)
+            self.start_shim()
+
+        def pick_new_ports() -> None:
+            self.stop()
+            self._configure()
+
+        start_with_free_ports(start_both, pick_new_ports)
         return self
 
     def start_influxd(self) -> None:
@@ -95,30 +108,37 @@ class VictoriaMetricsServer:
     """A second real backend that accepts influxdb-client's writes with no adapter."""
 
     def __init__(self, root: Path, logs: Path) -> None:
+        self.root = root
+        self.logs = logs
+        self._configure()
+
+    def _configure(self) -> None:
         self.port = free_port()
         binary = shutil.which("victoria-metrics") or "/usr/bin/victoria-metrics"
-        self.process = ManagedProcess(
-            "victoria-metrics",
-            [
-                binary,
-                f"-storageDataPath={root}",
-                f"-httpListenAddr=127.0.0.1:{self.port}",
-                "-retentionPeriod=100y",
-                "-loggerLevel=ERROR",
-            ],
-            logs / "victoria-metrics.log",
-        )
+        argv = [
+            binary,
+            f"-storageDataPath={self.root}",
+            f"-httpListenAddr=127.0.0.1:{self.port}",
+            "-retentionPeriod=100y",
+            "-loggerLevel=ERROR",
+        ]
+        self.process = ManagedProcess("victoria-metrics", argv, self.logs / "victoria-metrics.log")
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> VictoriaMetricsServer:
-        self.process.start()
+        start_with_free_ports(self._start_once, self._configure)
+        return self
+
+    def _start_once(self) -> None:
+        self.process = ManagedProcess(
+            self.process.name, self.process.argv, self.process.log_path
+        ).start()
         wait_until(
             lambda: http_ok(f"{self.url}/health"), "victoria-metrics /health", process=self.process
         )
-        return self
 
     def stop(self) -> None:
         self.process.stop()

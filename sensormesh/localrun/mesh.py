@@ -30,7 +30,7 @@ class LocalMesh:
         users = {BRIDGE_USER: Role.BRIDGE, VIEWER_USER: Role.VIEWER}
         users.update({device: Role.DEVICE for device in devices})
         self.broker_setup: BrokerSetup = prepare_broker(root / "mosquitto", users)
-        self.broker = Broker(self.broker_setup, broker_port or free_port(), self.logs)
+        self.broker = Broker(self.broker_setup, broker_port, self.logs)
         self.influx = InfluxServer(root / "influxdb", self.logs)
         self.processes: list[ManagedProcess] = []
 

@@ -116,7 +116,27 @@ def wait_until(
         time.sleep(POLL_S)
 
 
+def start_with_free_ports(
+    start: Callable[[], None], pick_new_ports: Callable[[], None], attempts: int = 4
+) -> None:
+    """Start a server on ports picked by ``free_port``, picking again if one got taken.
+
+    Between ``free_port`` releasing a port and the server binding it, another process (a
+    parallel test, a benchmark) can grab it; the server then dies with "address already in
+    use". That is a race of the harness, not a failure of the server, so try new ports.
+    """
+    for attempt in range(attempts):
+        try:
+            start()
+            return
+        except RuntimeError as error:
+            if "already in use" not in str(error).lower() or attempt == attempts - 1:
+                raise
+            pick_new_ports()
+
+
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
+
     try:
         with socket.create_connection((host, port), timeout=0.5):
             return True
