@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -12,6 +13,7 @@ from types import FrameType
 from bridge.app import Bridge
 from bridge.config import load_bridge_config
 from bridge.writer import InfluxWriter
+from sensormesh.configjson import config_as_json
 from sensormesh.envconfig import ConfigError, exit_with_problems
 from sensormesh.logsetup import setup_logging
 
@@ -19,15 +21,26 @@ PROGRAM = "sensormesh-bridge"
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
-    argparse.ArgumentParser(
+    parser = argparse.ArgumentParser(
         prog=PROGRAM,
         description="Subscribe to sensor readings and write them to InfluxDB, acknowledging "
         "each message only after it is stored. Configured by environment variables.",
-    ).parse_args(argv)
+    )
+    parser.add_argument(
+        "--check-config",
+        action="store_true",
+        help="validate the environment, print the effective configuration as "
+        "JSON (secrets left out) and exit without connecting",
+    )
+    args = parser.parse_args(argv)
     try:
         config = load_bridge_config(os.environ if env is None else env)
     except ConfigError as error:
         exit_with_problems(PROGRAM, error)
+    if args.check_config:
+        sys.stdout.write(json.dumps(config_as_json(config), indent=2, ensure_ascii=False) + "\n")
+        return 0
+
     setup_logging(config.log_level)
     bridge = Bridge(config, InfluxWriter(config.influx))
 

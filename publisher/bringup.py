@@ -6,22 +6,23 @@ Both print JSON to stdout (logs go to stderr), so the output can be read by eye 
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from publisher.config import PublisherConfig
 from publisher.sampling import SensorSlot
 from publisher.sensors.base import SensorConfig
 from publisher.sensors.hardware import Hardware
-
-SECRET_WORDS = ("password", "secret", "token")
+from sensormesh.configjson import config_as_json
 
 
 def effective_config(config: PublisherConfig) -> dict[str, Any]:
     """Every setting as the publisher will use it, defaults filled in, secrets left out."""
-    return {f.name: _plain(getattr(config, f.name)) for f in dataclasses.fields(config)}
+    rendered: dict[str, Any] = config_as_json(config, _describe_sensor_config)
+    return rendered
+
+
+def _describe_sensor_config(value: object) -> dict[str, Any] | None:
+    return describe_sensor(value) if isinstance(value, SensorConfig) else None
 
 
 def describe_sensor(config: SensorConfig) -> dict[str, Any]:
@@ -57,25 +58,3 @@ def read_once(sensors: tuple[SensorConfig, ...], hardware: Hardware) -> tuple[di
             result["units"] = {name: config.units().get(name, "") for name in values}
         results[config.name] = result
     return results, all(result["ok"] for result in results.values())
-
-
-def _plain(value: object) -> Any:
-    """JSON-ready copy; any field whose name mentions a secret is reduced to whether it is set."""
-    if isinstance(value, SensorConfig):
-        return describe_sensor(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            field_value = getattr(value, f.name)
-            if any(word in f.name.lower() for word in SECRET_WORDS):
-                out[f"{f.name}_set"] = bool(field_value)
-            else:
-                out[f.name] = _plain(field_value)
-        return out
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    return value

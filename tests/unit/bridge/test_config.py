@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,27 @@ def test_cli_with_bad_config_exits_2_before_connecting() -> None:
     lines = result.stderr.strip().splitlines()
     assert all(line.startswith("sensormesh-bridge: config error: ") for line in lines)
     assert any("BATCH_SIZE='lots' is not an integer" in line for line in lines)
+
+
+def test_check_config_prints_settings_without_secrets(ca_cert: Path) -> None:
+    env = {
+        "INFLUX_URL": "http://influx:8086",
+        "INFLUX_TOKEN": "tok-123",
+        "INFLUX_BUCKET": "b",
+        "MQTT_HOST": "collector.local",
+        "MQTT_PASSWORD": "pw-456",
+        "MQTT_CA_CERT": str(ca_cert),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bridge", "--check-config"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "tok-123" not in result.stdout and "pw-456" not in result.stdout
+    shown = json.loads(result.stdout)
+    assert shown["influx"]["token_set"] is True and shown["mqtt"]["password_set"] is True
+    assert shown["mqtt"]["ca"]["subject"] == "CN=sensormesh CA"
+    assert shown["batch_size"] == 5000 and shown["group"] == "bridge"
