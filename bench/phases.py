@@ -1,0 +1,272 @@
+"""One measured phase each: ceiling, bridge(s), Node-RED, and the database on its own.
+
+Every consumer phase has the same shape. A persistent session is created first; then the
+flood publishers fill the broker. In ``drain`` mode the consumer is offline during the flood
+and the rate is how fast it empties the backlog (the publishers then take no CPU from it on
+this 2-core machine); in ``live`` mode it runs while the publishers flood. The rate is
+readings from the first one seen to the last one, over that time: for database consumers
+the stored count is polled every ``POLL_S``; the ceiling records its own first/last times.
+"""
+
+from __future__ import annotations
+
+import http.client
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.common import (
+    count_points,
+    create_database,
+    forget_session,
+    last_json_line,
+    python_module,
+)
+from bench.flood import TS_STEP_NS, flood_payloads
+from bench.nodered import USER as NODERED_USER
+from bench.nodered import NodeRed
+from bridge.config import load_bridge_config
+from bridge.intake import message_lines
+from sensormesh.contract import reading_topic
+from sensormesh.localrun.mesh import BRIDGE_USER, LocalMesh
+from sensormesh.localrun.processes import ManagedProcess, wait_until
+
+POLL_S = 0.1
+PROBE_DEVICE = "probe"
+BATCH_LINES = 5000
+
+
+@dataclass(frozen=True)
+class Load:
+    devices: tuple[str, ...]
+    per_device: int
+    mode: str  # "drain" or "live"
+
+    @property
+    def total(self) -> int:
+        return len(self.devices) * self.per_device
+
+
+def flood(mesh: LocalMesh, load: Load, tag: str) -> dict[str, float]:
+    """All publishers at once; returns their combined publish rate."""
+    processes = [
+        python_module(
+            mesh,
+            f"flood-{device}-{tag}",
+            "bench.flood",
+            ["--count", str(load.per_device)],
+            mesh.mqtt_env(device),
+        )
+        for device in load.devices
+    ]
+    for process in processes:
+        process.wait(600)
+    results = [last_json_line(p) for p in processes]
+    slowest = max(r["seconds"] for r in results)
+    return {"published": load.total, "publish_rate": round(load.total / slowest, 1)}
+
+
+def probe(mesh: LocalMesh, tag: str) -> None:
+    done = python_module(
+        mesh, f"probe-{tag}", "bench.flood", ["--count", "1"], mesh.mqtt_env(PROBE_DEVICE)
+    )
+    done.wait(60)
+
+
+def watch_rate(count: Callable[[], int], baseline: int, total: int, timeout: float) -> float:
+    """Poll a stored count until ``baseline + total``; readings/s from first seen to last."""
+    deadline = time.monotonic() + timeout
+    first: tuple[float, int] | None = None
+    while True:
+        now, stored = time.monotonic(), count()
+        if first is None and stored > baseline:
+            first = (now, stored)
+        if stored >= baseline + total:
+            break
+        if now > deadline:
+            raise TimeoutError(f"stored {stored - baseline} of {total} in {timeout:.0f}s")
+        time.sleep(POLL_S)
+    assert first is not None
+    if now <= first[0]:  # everything landed between two polls
+        return float("nan")
+    return (baseline + total - first[1]) / (now - first[0])
+
+
+def ceiling_phase(mesh: LocalMesh, load: Load, run: int, receive_max: int) -> dict[str, float]:
+    client_id, group = f"ceiling-{run}", f"ceil{run}"
+
+    def start(expect: int) -> ManagedProcess:
+        args = [
+            "--client-id",
+            client_id,
+            "--group",
+            group,
+            "--expect",
+            str(expect),
+            "--receive-maximum",
+            str(receive_max),
+        ]
+        return python_module(
+            mesh, f"{client_id}-{expect}", "bench.ceiling", args, mesh.mqtt_env(BRIDGE_USER)
+        )
+
+    if load.mode == "drain":
+        start(0).wait(60)
+        published = flood(mesh, load, f"c{run}")
+        counter = start(load.total)
+    else:
+        counter = start(load.total)
+        wait_until(lambda: "subscribed" in counter.log_text(), "ceiling SUBACK")
+        published = flood(mesh, load, f"c{run}")
+    counter.wait(600)
+    result = last_json_line(counter)
+    forget_session(mesh, BRIDGE_USER, client_id)
+    rate = (result["count"] - 1) / (result["last"] - result["first"])
+    return {**published, "rate": round(rate, 1), "received": result["count"]}
+
+
+@dataclass
+class Consumer:
+    """Something that stores readings in ``database``: one or more bridges, or Node-RED."""
+
+    start: Callable[[], None]
+    stop: Callable[[], None]
+    forget: Callable[[], None]
+
+
+def consumer_phase(
+    mesh: LocalMesh, load: Load, database: str, consumer: Consumer, tag: str
+) -> dict[str, float]:
+    consumer.start()
+    baseline = probe_until_stored(mesh, database, tag)
+    if load.mode == "drain":
+        consumer.stop()
+        published = flood(mesh, load, tag)
+        consumer.start()
+        rate = watch_rate(lambda: count_points(mesh, database), baseline, load.total, 900)
+    else:
+        result: dict[str, dict[str, float]] = {}
+        flooding = threading.Thread(target=lambda: result.update(f=flood(mesh, load, tag)))
+        flooding.start()
+        rate = watch_rate(lambda: count_points(mesh, database), baseline, load.total, 900)
+        flooding.join()
+        published = result["f"]
+    consumer.stop()
+    consumer.forget()
+    stored = count_points(mesh, database) - baseline
+    return {**published, "rate": round(rate, 1), "stored": stored}
+
+
+def probe_until_stored(mesh: LocalMesh, database: str, tag: str) -> int:
+    """Proves the consumer's session and subscription exist; returns the stored count."""
+    for attempt in range(20):
+        probe(mesh, f"{tag}-{attempt}")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if (stored := count_points(mesh, database)) > 0:
+                return stored
+            time.sleep(POLL_S)
+    raise TimeoutError(f"{tag}: no probe reached {database}")
+
+
+def bridge_consumer(mesh: LocalMesh, database: str, run: int, bridges: int, **env: str) -> Consumer:
+    group = f"br{run}x{bridges}"
+    envs = [
+        mesh.bridge_env(
+            f"bench-{group}-{i}",
+            BRIDGE_GROUP=group,
+            INFLUX_BUCKET=f"{database}/autogen",
+            FLUSH_INTERVAL_S="1.0",
+            **env,
+        )
+        for i in range(bridges)
+    ]
+    running: list[ManagedProcess] = []
+
+    def start() -> None:
+        running[:] = [mesh.start_bridge(e) for e in envs]
+
+    def stop() -> None:
+        for process in running:
+            process.stop()
+
+    def forget() -> None:
+        for e in envs:
+            forget_session(mesh, BRIDGE_USER, e["BRIDGE_ID"])
+
+    return Consumer(start, stop, forget)
+
+
+def nodered_consumer(mesh: LocalMesh, database: str, run: int) -> Consumer:
+    client_id = f"nodered-{run}"
+    red = NodeRed(mesh, database, client_id, f"nr{run}")
+
+    def start() -> None:
+        red.start()
+
+    return Consumer(
+        start=start,
+        stop=red.stop,
+        forget=lambda: forget_session(mesh, NODERED_USER, client_id),
+    )
+
+
+def database_phase(mesh: LocalMesh, load: Load, run: int) -> dict[str, float]:
+    """The same lines the bridge would write, posted in bridge-sized batches, one connection."""
+    settings = load_bridge_config(mesh.bridge_env()).influx
+    lines: list[str] = []
+    now = time.time_ns()
+    for device in load.devices:
+        start_ns = now - load.per_device * TS_STEP_NS
+        for payload in flood_payloads(load.per_device, 0, start_ns):
+            lines.extend(message_lines(settings, reading_topic(device, "flood"), payload, now))
+    rates = {}
+    for via, port, path in (
+        ("shim", mesh.influx.shim_port, "/api/v2/write?bucket={db}/autogen&precision=ns"),
+        ("direct", mesh.influx.http_port, "/write?db={db}&precision=n"),
+    ):
+        database = f"db_{via}_r{run}"
+        create_database(mesh, database)
+        rates[f"rate_{via}"] = round(post_lines(port, path.format(db=database), lines), 1)
+        if count_points(mesh, database) != len(lines):
+            raise RuntimeError(f"{database}: stored {count_points(mesh, database)} of {len(lines)}")
+    return rates
+
+
+def post_lines(port: int, path: str, lines: Sequence[str]) -> float:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Content-Type": "text/plain; charset=utf-8", "Authorization": "Token u:p"}
+    started = time.monotonic()
+    for i in range(0, len(lines), BATCH_LINES):
+        body = "\n".join(lines[i : i + BATCH_LINES]).encode()
+        connection.request("POST", urllib.parse.quote(path, safe="/?=&"), body, headers)
+        response = connection.getresponse()
+        response.read()
+        if response.status != 204:
+            raise RuntimeError(f"POST {path}: {response.status}")
+    connection.close()
+    return len(lines) / (time.monotonic() - started)
+
+
+def py_spy(pid: int, out: Path) -> ManagedProcess:
+    """Sample a running process (raw collapsed stacks) until it exits."""
+    return ManagedProcess(
+        "py-spy",
+        [
+            str(Path(sys.executable).with_name("py-spy")),
+            "record",
+            "--pid",
+            str(pid),
+            "--format",
+            "raw",
+            "--rate",
+            "250",
+            "--output",
+            str(out),
+        ],
+        out.with_suffix(".log"),
+    ).start()
