@@ -28,13 +28,13 @@ def reading_line(measurement: str, device: str, sensor: str, reading: Reading) -
         tag_text = ",".join(f"{key}={escape_tag_value(tags[key])}" for key in sorted(tags))
         series = f"{measurement},{tag_text} "
     else:
-        series = _series(measurement, device, sensor)
+        series = series_key(measurement, device, sensor)
     field_text = ",".join([f"{name}={float(value)!r}" for name, value in reading.fields.items()])
     return f"{series}{field_text},seq={reading.seq}i {reading.ts_ns}"
 
 
 @functools.lru_cache(maxsize=4096)
-def _series(measurement: str, device: str, sensor: str) -> str:
+def series_key(measurement: str, device: str, sensor: str) -> str:
     """Measurement and tags of a reading without payload tags, the same on every reading."""
     return f"{measurement},device={escape_tag_value(device)},sensor={escape_tag_value(sensor)} "
 

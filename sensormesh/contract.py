@@ -199,7 +199,7 @@ def _check_fields(value: Any) -> dict[str, float]:
         raise InvalidMessage("bad_fields", f"more than {MAX_FIELDS} fields")
     fields: dict[str, float] = {}
     for name, number in value.items():
-        if not _allowed_field_name(name):
+        if not allowed_field_name(name):
             raise InvalidMessage("bad_fields", f"field name {name[:64]!r} not allowed")
         if type(number) is float and math.isfinite(number):
             fields[name] = number  # the usual case, decided without the checks below
@@ -217,7 +217,7 @@ def _check_fields(value: Any) -> dict[str, float]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _allowed_field_name(name: str) -> bool:
+def allowed_field_name(name: str) -> bool:
     """Memoised: a fleet uses a handful of field names, checked on every reading."""
     return KEY_NAME.fullmatch(name) is not None and name not in RESERVED_FIELDS
 
