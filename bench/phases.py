@@ -11,6 +11,7 @@ the stored count is polled every ``POLL_S``; the ceiling records its own first/l
 from __future__ import annotations
 
 import http.client
+import math
 import sys
 import threading
 import time
@@ -36,6 +37,7 @@ from sensormesh.localrun.mesh import BRIDGE_USER, LocalMesh
 from sensormesh.localrun.processes import ManagedProcess, wait_until
 
 POLL_S = 0.1
+LOW, HIGH = 0.1, 0.75
 PROBE_DEVICE = "probe"
 BATCH_LINES = 5000
 
@@ -77,23 +79,42 @@ def probe(mesh: LocalMesh, tag: str) -> None:
     done.wait(60)
 
 
-def watch_rate(count: Callable[[], int], baseline: int, total: int, timeout: float) -> float:
-    """Poll a stored count until ``baseline + total``; readings/s from first seen to last."""
+Mark = tuple[float, int]  # (monotonic or wall time, readings counted by then)
+
+
+def watch_rate(
+    count: Callable[[], int], baseline: int, total: int, timeout: float
+) -> dict[str, float]:
+    """Poll a stored count until ``baseline + total`` has landed; see :func:`rates`."""
     deadline = time.monotonic() + timeout
-    first: tuple[float, int] | None = None
+    marks: dict[str, Mark] = {}
     while True:
-        now, stored = time.monotonic(), count()
-        if first is None and stored > baseline:
-            first = (now, stored)
-        if stored >= baseline + total:
-            break
+        now, stored = time.monotonic(), count() - baseline
+        for name, fraction in (("first", 0.0), ("low", LOW), ("high", HIGH)):
+            if stored > fraction * total:
+                marks.setdefault(name, (now, stored))
+        if stored >= total:
+            marks["last"] = (now, stored)
+            return rates(marks)
         if now > deadline:
-            raise TimeoutError(f"stored {stored - baseline} of {total} in {timeout:.0f}s")
+            raise TimeoutError(f"stored {stored} of {total} in {timeout:.0f}s")
         time.sleep(POLL_S)
-    assert first is not None
-    if now <= first[0]:  # everything landed between two polls
-        return float("nan")
-    return (baseline + total - first[1]) / (now - first[0])
+
+
+def rates(marks: dict[str, Mark]) -> dict[str, float]:
+    """Readings per second between two marks, each a time and the count reached by then.
+
+    ``rate`` is the steady state, from the mark past 10 % to the one past 75 % of the
+    readings: no ramp-up, and no tail (a finite backlog's last partial batch waits up to
+    FLUSH_INTERVAL_S, which a continuous stream never does). ``rate_whole`` runs from
+    the first reading seen to the last.
+    """
+
+    def between(start: str, end: str) -> float:
+        (t0, c0), (t1, c1) = marks[start], marks[end]
+        return round((c1 - c0) / max(t1 - t0, 1e-9), 1)
+
+    return {"rate": between("low", "high"), "rate_whole": between("first", "last")}
 
 
 def ceiling_phase(mesh: LocalMesh, load: Load, run: int, receive_max: int) -> dict[str, float]:
@@ -125,8 +146,10 @@ def ceiling_phase(mesh: LocalMesh, load: Load, run: int, receive_max: int) -> di
     counter.wait(600)
     result = last_json_line(counter)
     forget_session(mesh, BRIDGE_USER, client_id)
-    rate = (result["count"] - 1) / (result["last"] - result["first"])
-    return {**published, "rate": round(rate, 1), "received": result["count"]}
+    low, high = math.floor(LOW * load.total) + 1, math.floor(HIGH * load.total) + 1
+    marks = {"first": (result["first"], 1), "low": (result["low"], low),
+             "high": (result["high"], high), "last": (result["last"], load.total)}  # fmt: skip
+    return {**published, **rates(marks), "received": result["count"]}
 
 
 @dataclass
@@ -147,18 +170,18 @@ def consumer_phase(
         consumer.stop()
         published = flood(mesh, load, tag)
         consumer.start()
-        rate = watch_rate(lambda: count_points(mesh, database), baseline, load.total, 900)
+        measured = watch_rate(lambda: count_points(mesh, database), baseline, load.total, 900)
     else:
         result: dict[str, dict[str, float]] = {}
         flooding = threading.Thread(target=lambda: result.update(f=flood(mesh, load, tag)))
         flooding.start()
-        rate = watch_rate(lambda: count_points(mesh, database), baseline, load.total, 900)
+        measured = watch_rate(lambda: count_points(mesh, database), baseline, load.total, 900)
         flooding.join()
         published = result["f"]
     consumer.stop()
     consumer.forget()
     stored = count_points(mesh, database) - baseline
-    return {**published, "rate": round(rate, 1), "stored": stored}
+    return {**published, **measured, "stored": stored}
 
 
 def probe_until_stored(mesh: LocalMesh, database: str, tag: str) -> int:

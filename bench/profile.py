@@ -69,7 +69,7 @@ def profile_bridge(mesh: LocalMesh, load: Load) -> Path:
     bridge = mesh.processes[-1]
     out = RESULTS / f"profile-{time.strftime('%Y%m%d-%H%M%S')}.txt"
     sampler = py_spy(bridge.pid, out)
-    rate = watch_rate(lambda: count_points(mesh, database), baseline, load.total, 900)
+    rate = watch_rate(lambda: count_points(mesh, database), baseline, load.total, 900)["rate"]
     consumer.stop()
     sampler.wait(60)
     print(f"bridge under py-spy: {rate:.0f} readings/s")
