@@ -49,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             env = mesh.node_env(device)
             if interval is None:
                 del env["SAMPLE_INTERVAL_S"]  # the publisher's own default
+            else:
+                env["SAMPLE_INTERVAL_S"] = interval
             nodes[device] = mesh.start_node(env)
             result[device] = {"interval_s": load_publisher_config(env).sample_interval_s}
         for device in NODES:

@@ -67,9 +67,8 @@ def _connected(process: ManagedProcess) -> int:
     return int(json.loads(lines[-1])["connected"]) if lines else 0
 
 
-def first_seen(mesh: LocalMesh, since_ns: int, stop: threading.Event) -> dict[int, int]:
-    """Poll for the probe's points; seq -> wall-clock ns when first seen."""
-    seen: dict[int, int] = {}
+def first_seen(mesh: LocalMesh, since_ns: int, stop: threading.Event, seen: dict[int, int]) -> None:
+    """Poll for the probe's points, filling seq -> wall-clock ns when first seen."""
     query = f"SELECT \"seq\" FROM readings WHERE device = '{PROBE}' AND time >= {since_ns}"
     while not stop.is_set():
         series = mesh.influx.query(query)
@@ -77,7 +76,6 @@ def first_seen(mesh: LocalMesh, since_ns: int, stop: threading.Event) -> dict[in
         for _, seq in series[0]["values"] if series else []:
             seen.setdefault(int(seq), now)
         time.sleep(POLL_S)
-    return seen
 
 
 def measure(mesh: LocalMesh, probes: int, first_seq: int) -> dict[str, Any]:
@@ -88,9 +86,7 @@ def measure(mesh: LocalMesh, probes: int, first_seq: int) -> dict[str, Any]:
     published: dict[int, int] = {}
     stop = threading.Event()
     seen: dict[int, int] = {}
-    poller = threading.Thread(
-        target=lambda: seen.update(first_seen(mesh, time.time_ns() - 10**9, stop))
-    )
+    poller = threading.Thread(target=first_seen, args=(mesh, time.time_ns() - 10**9, stop, seen))
     poller.start()
     for seq in range(first_seq, first_seq + probes):
         stamp = time.time_ns()

@@ -39,6 +39,7 @@ from sensormesh.localrun.processes import ManagedProcess, wait_until
 
 POLL_S = 0.1
 LOW, HIGH = 0.1, 0.75
+STALL_S = 20.0
 PROBE_DEVICE = "probe"
 BATCH_LINES = 5000
 
@@ -86,19 +87,25 @@ Mark = tuple[float, int]  # (monotonic or wall time, readings counted by then)
 def watch_rate(
     count: Callable[[], int], baseline: int, total: int, timeout: float
 ) -> dict[str, float]:
-    """Poll a stored count until ``baseline + total`` has landed; see :func:`rates`."""
+    """Poll a stored count until ``baseline + total`` has landed, or until it stops growing
+    for ``STALL_S`` (a consumer that dropped readings never gets there); see :func:`rates`.
+    """
     deadline = time.monotonic() + timeout
     marks: dict[str, Mark] = {}
+    last_change: Mark = (time.monotonic(), 0)
     while True:
         now, stored = time.monotonic(), count() - baseline
+        if stored != last_change[1]:
+            last_change = (now, stored)
         for name, fraction in (("first", 0.0), ("low", LOW), ("high", HIGH)):
             if stored > fraction * total:
                 marks.setdefault(name, (now, stored))
         if stored >= total:
             marks["last"] = (now, stored)
-            return rates(marks)
-        if now > deadline:
-            raise TimeoutError(f"stored {stored} of {total} in {timeout:.0f}s")
+            return {**rates(marks), "complete": 1.0}
+        if now > deadline or (stored and now - last_change[0] > STALL_S):
+            marks["last"] = last_change
+            return {**rates(marks), "complete": 0.0}
         time.sleep(POLL_S)
 
 
@@ -108,14 +115,16 @@ def rates(marks: dict[str, Mark]) -> dict[str, float]:
     ``rate`` is the steady state, from the mark past 10 % to the one past 75 % of the
     readings: no ramp-up, and no tail (a finite backlog's last partial batch waits up to
     FLUSH_INTERVAL_S, which a continuous stream never does). ``rate_whole`` runs from
-    the first reading seen to the last.
+    the first reading seen to the last. A consumer that lost readings may never pass 75 %:
+    its ``rate`` is then over whatever it did store.
     """
 
     def between(start: str, end: str) -> float:
         (t0, c0), (t1, c1) = marks[start], marks[end]
         return round((c1 - c0) / max(t1 - t0, 1e-9), 1)
 
-    return {"rate": between("low", "high"), "rate_whole": between("first", "last")}
+    steady = ("low", "high") if "high" in marks else ("first", "last")
+    return {"rate": between(*steady), "rate_whole": between("first", "last")}
 
 
 def ceiling_phase(mesh: LocalMesh, load: Load, run: int, receive_max: int) -> dict[str, float]:

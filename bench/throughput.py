@@ -67,6 +67,9 @@ def summarise(runs: list[dict[str, dict[str, float]]]) -> dict[str, Any]:
     }
     if all("nodered" in r for r in runs):
         medians["nodered"] = median(r["nodered"]["rate"] for r in runs)
+        medians["nodered_stored_fraction"] = median(
+            r["nodered"]["stored"] / r["nodered"]["published"] for r in runs
+        )
         ratios["bridge_over_nodered"] = median(
             r["bridge"]["rate"] / r["nodered"]["rate"] for r in runs
         )
@@ -83,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--readings", type=int, default=60_000, help="per phase, all publishers")
     parser.add_argument("--peer-readings", type=int, default=0, help="for Node-RED (default: same)")
     parser.add_argument("--mode", choices=["drain", "live"], default="drain")
+    parser.add_argument("--peer-mode", choices=["drain", "live"], help="default: --mode")
     parser.add_argument("--no-peer", action="store_true", help="skip Node-RED")
     args = parser.parse_args(argv)
     devices = tuple(f"flood-{i}" for i in range(1, args.publishers + 1))
@@ -92,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not nodered.installed():
             parser.error("Node-RED is not installed: run bench/setup-node-red (or --no-peer)")
         peer_per_device = (args.peer_readings or args.readings) // args.publishers
-        peer_load = Load(devices, peer_per_device, args.mode)
+        peer_load = Load(devices, peer_per_device, args.peer_mode or args.mode)
     mesh = start_mesh(run_root("throughput"), [*devices, PROBE_DEVICE], {nodered.USER: Role.BRIDGE})
     try:
         runs = [one_run(mesh, load, peer_load, run) for run in range(1, args.runs + 1)]

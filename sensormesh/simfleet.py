@@ -159,18 +159,20 @@ class Fleet:
 
     # the loop --------------------------------------------------------------------------
 
-    def run(self, until: Callable[[], bool], report: Callable[[Counters], None]) -> None:
-        """Publish on schedule until ``until()`` is true, calling ``report`` about once a second."""
+    def run(
+        self, until: Callable[[], bool], report: Callable[[Counters], None], report_s: float
+    ) -> None:
+        """Publish on schedule until ``until()`` is true, calling ``report`` every ``report_s``."""
         now = time.monotonic()
         period = 1.0 / self.rate
         due = [(now + period * i / len(self.nodes), i) for i in range(len(self.nodes))]
         heapq.heapify(due)
         for node in self.nodes:
             node.connect(now)
-        next_misc = now + MISC_EVERY_S
+        next_misc, next_report = now + MISC_EVERY_S, now + report_s
         while not until():
             now = time.monotonic()
-            self._service(max(0.0, min(due[0][0], next_misc) - now))
+            self._service(max(0.0, min(due[0][0], next_misc, next_report) - now))
             now = time.monotonic()
             while due and due[0][0] <= now:
                 at, index = heapq.heappop(due)
@@ -178,8 +180,10 @@ class Fleet:
                 heapq.heappush(due, (max(at + period, now), index))  # late: skip, no burst
             if now >= next_misc:
                 self._misc(now)
-                report(self.counters)
                 next_misc = now + MISC_EVERY_S
+            if now >= next_report:
+                report(self.counters)
+                next_report = now + report_s
 
     def drain(self, timeout: float, report: Callable[[Counters], None]) -> None:
         """Stop generating; wait for every reading to be acknowledged; leave with an offline."""

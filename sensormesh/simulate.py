@@ -8,7 +8,7 @@ so the broker pays the same per-connection costs (handshakes, ACL checks, sessio
 come from a credentials file of ``name:password`` lines; ``--provision`` creates them
 (``<prefix>-0001`` …) in a Mosquitto password file and ACL and writes that file, once.
 The fleet is spread over a few worker processes (TLS is CPU-bound; one selector each).
-A JSON line with totals is printed every second, and a final one when the run ends: a
+A JSON line with totals is printed every second (``--report-s``), and a final one: a
 run only ends after every reading was acknowledged by the broker (or ``--drain-s`` ran out).
 """
 
@@ -44,6 +44,7 @@ class FleetPlan:
     seconds: float
     workers: int
     drain_s: float
+    report_s: float = 1.0
 
     def shares(self) -> list[list[MqttSettings]]:
         return [list(self.settings[i :: self.workers]) for i in range(self.workers)]
@@ -98,7 +99,7 @@ def worker_main(
             body["by_device"] = counters.by_device
         out.put(body)
 
-    fleet.run(lambda: stop.is_set() or time.monotonic() >= deadline, report)
+    fleet.run(lambda: stop.is_set() or time.monotonic() >= deadline, report, plan.report_s)
     fleet.drain(plan.drain_s, lambda counters: report(counters, final=True))
 
 
@@ -122,10 +123,10 @@ def run_fleet(plan: FleetPlan) -> dict[str, Any]:
         worker.start()
     latest: dict[int, dict[str, Any]] = {}
     finals: dict[int, dict[str, Any]] = {}
-    next_print = started + 1.0
+    next_print = started + plan.report_s
     while len(finals) < len(workers):
         try:
-            body = reports.get(timeout=0.5)
+            body = reports.get(timeout=min(0.5, plan.report_s))
         except queue.Empty:
             if not any(w.is_alive() for w in workers):
                 break
@@ -135,7 +136,7 @@ def run_fleet(plan: FleetPlan) -> dict[str, Any]:
                 finals[body["worker"]] = body
         if time.monotonic() >= next_print:
             print(json.dumps(_totals(latest, started)), flush=True)
-            next_print += 1.0
+            next_print += plan.report_s
     for worker in workers:
         worker.join(10)
     totals = _totals(latest, started)
@@ -167,6 +168,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--passwd-file", type=Path, help="with --provision")
     parser.add_argument("--prefix", default="sim", help="user names with --provision (sim)")
     parser.add_argument("--summary", type=Path, help="also write the totals per device here")
+    parser.add_argument("--report-s", type=float, default=1.0, help="status line interval")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -190,7 +192,9 @@ def run_command(args: argparse.Namespace) -> int:
         for name, password in read_credentials(args.credentials, args.nodes)
     )
     workers = args.workers or min(os.cpu_count() or 1, math.ceil(args.nodes / NODES_PER_WORKER))
-    plan = FleetPlan(settings, args.rate, args.seconds, max(1, workers), args.drain_s)
+    plan = FleetPlan(
+        settings, args.rate, args.seconds, max(1, workers), args.drain_s, args.report_s
+    )
     totals = run_fleet(plan)
     if args.summary is not None:
         args.summary.write_text(json.dumps(totals, indent=1) + "\n")
