@@ -106,6 +106,7 @@ def verify(mesh: LocalMesh, summary: dict[str, Any]) -> dict[str, Any]:
     missing = {d: n - stored.get(d, 0) for d, n in generated.items() if stored.get(d, 0) < n}
     extra = {d: stored[d] - n for d, n in generated.items() if stored.get(d, 0) > n}
     return {
+        "missing_readings": missing_readings(mesh, missing, generated)[:50],
         "generated": sum(generated.values()),
         "acked_by_broker": summary["acked"],
         "stored": sum(stored.get(d, 0) for d in generated),
@@ -113,6 +114,22 @@ def verify(mesh: LocalMesh, summary: dict[str, Any]) -> dict[str, Any]:
         "devices_missing_readings": len(missing),
         "devices_with_extra_points": len(extra),
     }
+
+
+def missing_readings(
+    mesh: LocalMesh, missing: dict[str, int], generated: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Which seq of which device is missing, and when the reading before it was taken."""
+    found = []
+    for device in sorted(missing):
+        query = f"SELECT \"seq\" FROM readings WHERE sensor = '{SENSOR}' AND device = '{device}'"
+        series = mesh.influx.query(query)
+        stamps = {int(seq): ts for ts, seq in series[0]["values"]} if series else {}
+        for seq in range(generated[device]):
+            if seq not in stamps:
+                before = stamps.get(seq - 1)
+                found.append({"device": device, "seq": seq, "previous_ts_ns": before})
+    return found
 
 
 def run(mesh: LocalMesh, devices: list[str], args: argparse.Namespace) -> dict[str, Any]:
