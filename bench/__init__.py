@@ -1,1 +1,0 @@
-"""Benchmarks run by hand (``python -m bench.<name>``); see docs/benchmarks.md."""

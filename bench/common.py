@@ -32,6 +32,7 @@ from sensormesh.mqtt import MqttSettings, new_client
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+INHERITED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "TMPDIR")
 
 
 def run_root(name: str) -> Path:
@@ -105,8 +106,12 @@ def forget_session(mesh: LocalMesh, user: str, client_id: str) -> None:
 def python_module(
     mesh: LocalMesh, name: str, module: str, args: Sequence[str], env: dict[str, str]
 ) -> ManagedProcess:
+    inherited = {k: os.environ[k] for k in INHERITED_ENV if k in os.environ}
     process = ManagedProcess(
-        name, [sys.executable, "-m", module, *args], mesh.logs / f"{name}.log", env=env
+        name,
+        [sys.executable, "-m", module, *args],
+        mesh.logs / f"{name}.log",
+        env={**inherited, **env},
     ).start()
     mesh.processes.append(process)
     return process
