@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bridge.config import InfluxSettings
+from bridge.fastline import simple_reading_line
 from bridge.lineprotocol import reading_line, status_line
 from sensormesh.contract import (
     InvalidMessage,
@@ -39,6 +40,11 @@ def message_lines(settings: InfluxSettings, topic: str, payload: bytes, now_ns: 
     if address.is_status:
         status = decode_status(payload, now_ns)
         return [status_line(settings.status_measurement, address.device, status, now_ns)]
+    line = simple_reading_line(
+        settings.measurement, address.device, address.sensor, payload, now_ns
+    )
+    if line is not None:
+        return [line]
     return [
         reading_line(settings.measurement, address.device, address.sensor, reading)
         for reading in decode_readings(payload, now_ns)

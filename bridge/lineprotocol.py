@@ -7,6 +7,8 @@ need no escaping; only tag values may hold spaces, commas or equals signs. Float
 
 from __future__ import annotations
 
+import functools
+
 from sensormesh.contract import Reading, Status
 
 _TAG_VALUE_ESCAPES = str.maketrans({",": r"\,", "=": r"\=", " ": r"\ "})
@@ -21,10 +23,20 @@ def format_float(value: float) -> str:
 
 
 def reading_line(measurement: str, device: str, sensor: str, reading: Reading) -> str:
-    tags = {"device": device, "sensor": sensor, **reading.tags}
-    tag_text = ",".join(f"{key}={escape_tag_value(tags[key])}" for key in sorted(tags))
-    field_text = ",".join(f"{name}={format_float(value)}" for name, value in reading.fields.items())
-    return f"{measurement},{tag_text} {field_text},seq={reading.seq}i {reading.ts_ns}"
+    if reading.tags:
+        tags = {"device": device, "sensor": sensor, **reading.tags}
+        tag_text = ",".join(f"{key}={escape_tag_value(tags[key])}" for key in sorted(tags))
+        series = f"{measurement},{tag_text} "
+    else:
+        series = series_key(measurement, device, sensor)
+    field_text = ",".join([f"{name}={float(value)!r}" for name, value in reading.fields.items()])
+    return f"{series}{field_text},seq={reading.seq}i {reading.ts_ns}"
+
+
+@functools.lru_cache(maxsize=4096)
+def series_key(measurement: str, device: str, sensor: str) -> str:
+    """Measurement and tags of a reading without payload tags, the same on every reading."""
+    return f"{measurement},device={escape_tag_value(device)},sensor={escape_tag_value(sensor)} "
 
 
 def status_line(measurement: str, device: str, status: Status, received_ns: int) -> str:

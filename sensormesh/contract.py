@@ -7,6 +7,7 @@ the two in step).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -14,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sensormesh.timefmt import NS_PER_S, TimestampError, format_rfc3339_us, parse_rfc3339_ns
+from sensormesh.fastparse import NOT_PARSED, orjson_loads, rfc3339_ns
+from sensormesh.timefmt import NS_PER_S, TimestampError, format_rfc3339_us
 
 READINGS_ROOT = "sensors"
 STATUS_SENSOR = "status"
@@ -82,6 +84,7 @@ class TopicAddress:
         return self.sensor == STATUS_SENSOR
 
 
+@functools.lru_cache(maxsize=4096)  # a fleet has few topics, each seen on every reading
 def parse_topic(topic: str) -> TopicAddress:
     parts = topic.split("/")
     if len(parts) != 3 or parts[0] != READINGS_ROOT:
@@ -127,8 +130,12 @@ def _reject_constant(name: str) -> Any:
 
 
 def load_json(payload: bytes) -> Any:
+    """orjson for speed; the stdlib for anything orjson refuses or would round."""
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise InvalidMessage("oversized", f"{len(payload)} bytes > {MAX_PAYLOAD_BYTES}")
+    body = orjson_loads(payload)
+    if body is not NOT_PARSED:
+        return body
     try:
         return json.loads(payload, parse_constant=_reject_constant)
     except InvalidMessage:
@@ -146,11 +153,14 @@ def decode_readings(payload: bytes, now_ns: int) -> list[Reading]:
     return [_decode_one(item, now_ns) for item in items]
 
 
+_READING_KEYS = frozenset({"ts", "seq", "fields", "tags"})
+
+
 def _decode_one(obj: Any, now_ns: int) -> Reading:
     if not isinstance(obj, dict):
         raise InvalidMessage("bad_shape", "a reading must be a JSON object")
-    unknown = set(obj) - {"ts", "seq", "fields", "tags"}
-    if unknown:
+    if not obj.keys() <= _READING_KEYS:
+        unknown = set(obj) - _READING_KEYS
         raise InvalidMessage("bad_shape", f"unknown keys {sorted(unknown)[:3]}")
     return Reading(
         ts_ns=_check_ts(obj.get("ts"), now_ns),
@@ -164,7 +174,7 @@ def _check_ts(value: Any, now_ns: int) -> int:
     if not isinstance(value, str):
         raise InvalidMessage("bad_timestamp", "ts must be an RFC 3339 string")
     try:
-        ts_ns = parse_rfc3339_ns(value)
+        ts_ns = rfc3339_ns(value)
     except TimestampError as exc:
         raise InvalidMessage("bad_timestamp", str(exc)) from None
     if ts_ns < EARLIEST_TS_NS:
@@ -189,8 +199,11 @@ def _check_fields(value: Any) -> dict[str, float]:
         raise InvalidMessage("bad_fields", f"more than {MAX_FIELDS} fields")
     fields: dict[str, float] = {}
     for name, number in value.items():
-        if not KEY_NAME.fullmatch(name) or name in RESERVED_FIELDS:
+        if not allowed_field_name(name):
             raise InvalidMessage("bad_fields", f"field name {name[:64]!r} not allowed")
+        if type(number) is float and math.isfinite(number):
+            fields[name] = number  # the usual case, decided without the checks below
+            continue
         if isinstance(number, bool) or not isinstance(number, int | float):
             raise InvalidMessage("non_numeric_value", f"field {name!r} is not a number")
         try:
@@ -201,6 +214,12 @@ def _check_fields(value: Any) -> dict[str, float]:
             raise InvalidMessage("non_finite_value", f"field {name!r} is not finite")
         fields[name] = as_float
     return fields
+
+
+@functools.lru_cache(maxsize=1024)
+def allowed_field_name(name: str) -> bool:
+    """Memoised: a fleet uses a handful of field names, checked on every reading."""
+    return KEY_NAME.fullmatch(name) is not None and name not in RESERVED_FIELDS
 
 
 def _check_tags(value: Any) -> dict[str, str]:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sensormesh.admin.certs import init_certs
 from sensormesh.admin.users import Role, add_user, new_password
+from sensormesh.simulate import add_arguments as add_simulate_arguments
+from sensormesh.simulate import run_command as run_simulate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="stop by itself after this long (default: run until Ctrl-C)",
     )
+    add_simulate_arguments(commands.add_parser("simulate", help="a simulated fleet of nodes"))
     return parser
 
 
@@ -68,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _certs_init(args)
         if args.command == "users":
             return _users_add(args)
+        if args.command == "simulate":
+            return run_simulate(args)
         from sensormesh.localrun.demo import run_demo  # only the demo needs the servers
 
         return run_demo(args.dir, args.nodes, args.interval, args.seconds)
