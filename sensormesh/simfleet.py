@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 SENSOR = "sim"
 MISC_EVERY_S = 1.0
 CONNACK_TIMEOUT_S = 30.0
+NO_MATCHING_SUBSCRIBERS = 16  # PUBACK reason: the broker had nobody to give it to
 
 
 @dataclass
@@ -70,7 +71,9 @@ class SimNode:
         self.settings = settings
         self.fleet = fleet
         self.seq = 0
-        self.pending: set[int] = set()  # mids of readings the broker has not acknowledged
+        self.pending: dict[int, bytes] = {}  # mid -> reading the broker has not acknowledged
+        self.refused: list[bytes] = []  # PUBACKed "no matching subscribers": send again
+        self.resend_at = 0.0
         self.online = False
         self.retry_at = 0.0
         self._delays = backoff_delays(settings.backoff_min_s, settings.backoff_max_s)
@@ -102,10 +105,18 @@ class SimNode:
         reading = Reading(time.time_ns(), self.seq, fields)
         self.seq += 1
         self.fleet.counters.generated += 1
-        info = self.client.publish(
-            reading_topic(self.device, SENSOR), encode_readings([reading]), READINGS_QOS
-        )
-        self.pending.add(info.mid)
+        self._send(encode_readings([reading]))
+
+    def _send(self, payload: bytes) -> None:
+        info = self.client.publish(reading_topic(self.device, SENSOR), payload, READINGS_QOS)
+        self.pending[info.mid] = payload
+
+    def resend_refused(self, now: float) -> None:
+        """Like the real node: a reading nobody took (no bridge subscribed) is sent again."""
+        if self.refused and self.online and now >= self.resend_at:
+            waiting, self.refused = self.refused, []
+            for payload in waiting:
+                self._send(payload)
 
     def _connected(self, client: mqtt.Client, node: object, *args: Any) -> None:
         reason = args[1]
@@ -127,9 +138,14 @@ class SimNode:
         self.retry_at = time.monotonic() + self._delays()
 
     def _acked(self, client: mqtt.Client, node: object, mid: int, *args: Any) -> None:
-        if mid in self.pending:
-            self.pending.remove(mid)
-            self.fleet.counters.acked += 1
+        payload = self.pending.pop(mid, None)
+        if payload is None:
+            return
+        if args and args[0].value == NO_MATCHING_SUBSCRIBERS:
+            self.refused.append(payload)
+            self.resend_at = time.monotonic() + self._random.uniform(0.5, 1.5)
+            return
+        self.fleet.counters.acked += 1
 
 
 class Fleet:
@@ -205,7 +221,7 @@ class Fleet:
         report(self.counters)
 
     def _unacked(self) -> bool:
-        return any(node.pending for node in self.nodes)
+        return any(node.pending or node.refused for node in self.nodes)
 
     def _service(self, timeout: float) -> None:
         for key, events in self.selector.select(timeout):
@@ -224,3 +240,4 @@ class Fleet:
                 node.client.loop_misc()
             if reconnect and not node.online and node.retry_at <= now:
                 node.connect(now)
+            node.resend_refused(now)
