@@ -35,9 +35,15 @@ class LocalMesh:
         self.processes: list[ManagedProcess] = []
 
     def start_servers(self) -> LocalMesh:
-        self.broker.start()
-        self.influx.start()
+        """Start the broker and InfluxDB; if either fails, stop what did start."""
+        try:
+            self.broker.start()
+            self.influx.start()
+        except BaseException:
+            self.stop()
+            raise
         return self
+
 
     def password(self, user: str) -> str:
         return self.broker_setup.passwords[user]
