@@ -16,13 +16,13 @@ import argparse
 import contextlib
 import json
 import resource
-import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from bench.common import UsageMeter, run_root, save_result, start_mesh
 from bench.phases import PROBE_DEVICE, probe_until_stored
+from bench.simrun import simulator_status, start_simulator
 from sensormesh.localrun.influx import DATABASE
 from sensormesh.localrun.mesh import LocalMesh
 from sensormesh.localrun.processes import ManagedProcess, wait_until
@@ -31,46 +31,12 @@ from sensormesh.simfleet import SENSOR
 REPORT_S = 0.2
 
 
-def status(process: ManagedProcess) -> dict[str, Any]:
-    lines = [line for line in process.log_text().splitlines() if line.startswith("{")]
-    return json.loads(lines[-1]) if lines else {"connects": 0, "generated": 0, "acked": 0}
-
-
-def start_simulator(
-    mesh: LocalMesh, devices: list[str], args: argparse.Namespace
-) -> ManagedProcess:
-    creds = mesh.root / "fleet.creds"
-    creds.write_text("".join(f"{d}:{mesh.password(d)}\n" for d in devices))
-    argv = [
-        sys.executable,
-        "-m",
-        "sensormesh.simulate",
-        "--nodes",
-        str(len(devices)),
-        "--rate",
-        str(args.rate),
-        "--seconds",
-        str(args.seconds),
-        "--port",
-        str(mesh.broker.port),
-        "--ca-cert",
-        str(mesh.broker_setup.certs.ca_cert),
-        "--credentials",
-        str(creds),
-        "--summary",
-        str(mesh.root / "fleet-summary.json"),
-        "--report-s",
-        str(REPORT_S),
-    ]
-    process = ManagedProcess("simulate", argv, mesh.logs / "simulate.log").start()
-    mesh.processes.append(process)
-    return process
-
-
 def all_connected(simulator: ManagedProcess, connects: int, since: float) -> float:
     """Seconds from ``since`` until the simulator has counted ``connects`` CONNACKs
     (to within its status interval, REPORT_S)."""
-    wait_until(lambda: status(simulator)["connects"] >= connects, "all nodes connected", 300)
+    wait_until(
+        lambda: simulator_status(simulator)["connects"] >= connects, "all nodes connected", 300
+    )
     return round(time.monotonic() - since, 2)
 
 
@@ -81,7 +47,7 @@ def stored_by_device(mesh: LocalMesh) -> dict[str, int]:
 
 def restart_broker(mesh: LocalMesh, simulator: ManagedProcess, nodes: int) -> dict[str, float]:
     started = time.monotonic()
-    connects = status(simulator)["connects"]
+    connects = simulator_status(simulator)["connects"]
     mesh.broker.stop()
     stopped = time.monotonic()
     mesh.broker.start()
@@ -135,7 +101,10 @@ def missing_readings(
 def run(mesh: LocalMesh, devices: list[str], args: argparse.Namespace) -> dict[str, Any]:
     bridge = mesh.start_bridge(mesh.bridge_env("fleet", FLUSH_INTERVAL_S="1.0"))
     probe_until_stored(mesh, DATABASE, "fleet")
-    simulator = start_simulator(mesh, devices, args)
+    simulator = start_simulator(
+        mesh, "simulate", devices, args.rate, "--seconds", str(args.seconds),
+        "--summary", str(mesh.root / "fleet-summary.json"), "--report-s", str(REPORT_S),
+    )  # fmt: skip
     result: dict[str, Any] = {
         "initial_connect_s": all_connected(simulator, args.nodes, time.monotonic())
     }

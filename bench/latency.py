@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import threading
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from bench.common import UsageMeter, mqtt_settings, run_root, save_result, start_mesh
+from bench.simrun import simulator_status, start_simulator
 from sensormesh.contract import READINGS_QOS, Reading, encode_readings, reading_topic
 from sensormesh.localrun.mesh import LocalMesh
 from sensormesh.localrun.processes import ManagedProcess, wait_until
@@ -39,32 +39,13 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 
 def start_fleet(mesh: LocalMesh, devices: list[str], rate: float) -> ManagedProcess:
-    creds = mesh.root / f"fleet-{len(devices)}x{rate}.creds"
-    creds.write_text("".join(f"{d}:{mesh.password(d)}\n" for d in devices))
-    argv = [
-        sys.executable,
-        "-m",
-        "sensormesh.simulate",
-        "--nodes",
-        str(len(devices)),
-        "--rate",
-        str(rate),
-        "--port",
-        str(mesh.broker.port),
-        "--ca-cert",
-        str(mesh.broker_setup.certs.ca_cert),
-        "--credentials",
-        str(creds),
-    ]
-    process = ManagedProcess(f"fleet-{rate}", argv, mesh.logs / f"fleet-{rate}.log").start()
-    mesh.processes.append(process)
-    wait_until(lambda: _connected(process) >= len(devices), "fleet connected", timeout=120)
+    process = start_simulator(mesh, f"fleet-{len(devices)}x{rate}", devices, rate)
+    wait_until(
+        lambda: simulator_status(process)["connected"] >= len(devices),
+        "fleet connected",
+        timeout=120,
+    )
     return process
-
-
-def _connected(process: ManagedProcess) -> int:
-    lines = [line for line in process.log_text().splitlines() if line.startswith("{")]
-    return int(json.loads(lines[-1])["connected"]) if lines else 0
 
 
 def first_seen(mesh: LocalMesh, since_ns: int, stop: threading.Event, seen: dict[int, int]) -> None:

@@ -1,39 +1,30 @@
-"""One measured phase each: ceiling, bridge(s), Node-RED, and the database on its own.
+"""One measured phase per consumer: the ceiling, bridge(s), Node-RED.
 
-Every consumer phase has the same shape. A persistent session is created first; then the
-flood publishers fill the broker. In ``drain`` mode the consumer is offline during the flood
-and the rate is how fast it empties the backlog (the publishers then take no CPU from it on
-this 2-core machine); in ``live`` mode it runs while the publishers flood. The rate is
-readings from the first one seen to the last one, over that time: for database consumers
-the stored count is polled every ``POLL_S``; the ceiling records its own first/last times.
+Every phase has the same shape. A persistent session is created first; then the flood
+publishers fill the broker. In ``drain`` mode the consumer is offline during the flood and
+the rate is how fast it empties the backlog (the publishers then take no CPU from it on
+this 2-core machine); in ``live`` mode it runs while the publishers flood. Progress comes
+from influxd's write counter polled every ``POLL_S`` (the ceiling times its own messages),
+and :func:`rates` turns it into readings per second.
 """
 
 from __future__ import annotations
 
-import http.client
 import math
-import sys
 import threading
 import time
-import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from bench.common import (
     count_points,
-    create_database,
     forget_session,
     last_json_line,
     points_written,
     python_module,
 )
-from bench.flood import TS_STEP_NS, flood_payloads
 from bench.nodered import USER as NODERED_USER
 from bench.nodered import NodeRed
-from bridge.config import load_bridge_config
-from bridge.intake import message_lines
-from sensormesh.contract import reading_topic
 from sensormesh.localrun.mesh import BRIDGE_USER, LocalMesh
 from sensormesh.localrun.processes import ManagedProcess, wait_until
 
@@ -255,60 +246,3 @@ def nodered_consumer(mesh: LocalMesh, database: str, run: int) -> Consumer:
         stop=red.stop,
         forget=lambda: forget_session(mesh, NODERED_USER, client_id),
     )
-
-
-def database_phase(mesh: LocalMesh, load: Load, run: int) -> dict[str, float]:
-    """The same lines the bridge would write, posted in bridge-sized batches, one connection."""
-    settings = load_bridge_config(mesh.bridge_env()).influx
-    lines: list[str] = []
-    now = time.time_ns()
-    for device in load.devices:
-        start_ns = now - load.per_device * TS_STEP_NS
-        for payload in flood_payloads(load.per_device, 0, start_ns):
-            lines.extend(message_lines(settings, reading_topic(device, "flood"), payload, now))
-    rates = {}
-    for via, port, path in (
-        ("shim", mesh.influx.shim_port, "/api/v2/write?bucket={db}/autogen&precision=ns"),
-        ("direct", mesh.influx.http_port, "/write?db={db}&precision=n"),
-    ):
-        database = f"db_{via}_r{run}"
-        create_database(mesh, database)
-        rates[f"rate_{via}"] = round(post_lines(port, path.format(db=database), lines), 1)
-        if count_points(mesh, database) != len(lines):
-            raise RuntimeError(f"{database}: stored {count_points(mesh, database)} of {len(lines)}")
-    return rates
-
-
-def post_lines(port: int, path: str, lines: Sequence[str]) -> float:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Content-Type": "text/plain; charset=utf-8", "Authorization": "Token u:p"}
-    started = time.monotonic()
-    for i in range(0, len(lines), BATCH_LINES):
-        body = "\n".join(lines[i : i + BATCH_LINES]).encode()
-        connection.request("POST", urllib.parse.quote(path, safe="/?=&"), body, headers)
-        response = connection.getresponse()
-        response.read()
-        if response.status != 204:
-            raise RuntimeError(f"POST {path}: {response.status}")
-    connection.close()
-    return len(lines) / (time.monotonic() - started)
-
-
-def py_spy(pid: int, out: Path) -> ManagedProcess:
-    """Sample a running process (raw collapsed stacks) until it exits."""
-    return ManagedProcess(
-        "py-spy",
-        [
-            str(Path(sys.executable).with_name("py-spy")),
-            "record",
-            "--pid",
-            str(pid),
-            "--format",
-            "raw",
-            "--rate",
-            "250",
-            "--output",
-            str(out),
-        ],
-        out.with_suffix(".log"),
-    ).start()

@@ -10,6 +10,7 @@ py-spy pauses the process to sample it, so the rate printed here is below the re
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -22,10 +23,10 @@ from bench.phases import (
     bridge_consumer,
     flood,
     probe_until_stored,
-    py_spy,
     watch_rate,
 )
 from sensormesh.localrun.mesh import LocalMesh
+from sensormesh.localrun.processes import ManagedProcess
 
 
 def summarise_stacks(
@@ -55,6 +56,26 @@ def _short(frame: str) -> str:
     name, _, where = frame.partition(" (")
     module = where.rsplit("/", 1)[-1].split(":", 1)[0]
     return f"{name} ({module})"
+
+
+def py_spy(pid: int, out: Path) -> ManagedProcess:
+    """Sample a running process (raw collapsed stacks) until it exits."""
+    return ManagedProcess(
+        "py-spy",
+        [
+            str(Path(sys.executable).with_name("py-spy")),
+            "record",
+            "--pid",
+            str(pid),
+            "--format",
+            "raw",
+            "--rate",
+            "250",
+            "--output",
+            str(out),
+        ],
+        out.with_suffix(".log"),
+    ).start()
 
 
 def profile_bridge(mesh: LocalMesh, load: Load) -> Path:

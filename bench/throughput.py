@@ -19,13 +19,13 @@ from typing import Any
 
 from bench import nodered
 from bench.common import create_database, median, run_root, save_result, start_mesh
+from bench.database import database_phase
 from bench.phases import (
     PROBE_DEVICE,
     Load,
     bridge_consumer,
     ceiling_phase,
     consumer_phase,
-    database_phase,
     nodered_consumer,
 )
 from bridge.config import load_bridge_config
