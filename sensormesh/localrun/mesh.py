@@ -44,7 +44,6 @@ class LocalMesh:
             raise
         return self
 
-
     def password(self, user: str) -> str:
         return self.broker_setup.passwords[user]
 
