@@ -12,9 +12,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-
 SECRET_WORDS = ("password", "secret", "token")
 Describe = Callable[[object], Any]
 
@@ -46,6 +43,10 @@ def config_as_json(value: object, describe: Describe | None = None) -> Any:
 def describe_ca(pem: str) -> dict[str, str]:
     if not pem:
         return {}
+    # Imported here: cryptography costs a node ~9 MB of RSS, and only --check-config needs it.
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
     certificate = x509.load_pem_x509_certificate(pem.encode())
     return {
         "subject": certificate.subject.rfc4514_string(),
