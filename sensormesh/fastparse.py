@@ -9,7 +9,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import orjson
+try:
+    import orjson as _orjson
+except ImportError:  # the broker image's first boot imports the contract on Debian's python3
+    _orjson = None  # type: ignore[assignment]
 
 from sensormesh.timefmt import TimestampError, parse_rfc3339_ns
 
@@ -28,11 +31,11 @@ def orjson_loads(payload: bytes) -> Any:
     below zero, unsigned above) into a float: any run of 19 or more digits therefore goes
     to the stdlib too (every 18-digit integer fits).
     """
-    if _LONG_DIGIT_RUN in payload.translate(_DIGIT_MASK):
+    if _orjson is None or _LONG_DIGIT_RUN in payload.translate(_DIGIT_MASK):
         return NOT_PARSED
     try:
-        return orjson.loads(payload)
-    except orjson.JSONDecodeError:
+        return _orjson.loads(payload)
+    except _orjson.JSONDecodeError:
         return NOT_PARSED
 
 

@@ -137,3 +137,13 @@ def test_rfc3339_fast_path_equals_the_parser(
 )
 def test_rfc3339_fast_path_equals_the_parser_on_edge_cases(text: str) -> None:
     assert fast_ns(text) == reference_ns(text)
+
+
+def test_without_orjson_the_stdlib_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The broker image's first boot runs on Debian's python3, which has no orjson."""
+    from sensormesh import contract, fastparse
+
+    monkeypatch.setattr(fastparse, "_orjson", None)
+    assert fastparse.orjson_loads(b'{"a": 1}') is fastparse.NOT_PARSED
+    payload = b'{"ts":"2024-12-04T16:00:00Z","seq":1,"fields":{"t":1.5}}'
+    assert contract.decode_readings(payload, 1_733_328_000_000_000_000)[0].fields == {"t": 1.5}
