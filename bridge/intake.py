@@ -87,7 +87,3 @@ class RejectionLog:
                 error,
                 error.cause,
             )
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_cause.values())
